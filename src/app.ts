@@ -1,0 +1,33 @@
+import Koa from 'koa';
+import type { AppDeps, AppState } from './http/context.js';
+import { errorAnswers } from './http/errors.js';
+import { requestLog } from './http/request-log.js';
+import { downloadRoutes } from './routes/download.js';
+import { healthRoutes } from './routes/health.js';
+import { pageRoutes } from './routes/pages.js';
+import { tailRoutes } from './routes/tail.js';
+import Router from '@koa/router';
+
+/** The Koa application, wired from its dependencies; it never listens (main does). */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>();
+  // A client going away mid-answer is normal; everything else reaching here is a server error.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      deps.logger.debug({ err }, 'client went away');
+    } else {
+      deps.logger.error({ err }, 'request failed');
+    }
+  });
+
+  const root = new Router<AppState>({ prefix: deps.config.basePath === '' ? undefined : deps.config.basePath });
+  for (const routes of [healthRoutes(deps), pageRoutes(deps), tailRoutes(deps), downloadRoutes(deps)]) {
+    root.use(routes.routes(), routes.allowedMethods());
+  }
+
+  app.use(requestLog(deps.logger));
+  app.use(errorAnswers());
+  app.use(root.routes());
+  app.use(root.allowedMethods());
+  return app;
+}

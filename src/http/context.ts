@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { FileGuard } from '../files/guard.js';
+import type { TailEngine } from '../tail/engine.js';
+import type { StreamRegistry } from './stream-registry.js';
+
+/** What the routes are wired from: made once at start and passed down. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly guard: FileGuard;
+  readonly engine: TailEngine;
+  readonly streams: StreamRegistry;
+}
+
+/** Per-request state the middleware share. */
+export interface AppState {
+  /** Set by a stream so the request log can report what it sent. */
+  bytesSent?: () => number;
+  /** Set by a stream: why it ended. */
+  endReason?: string;
+}

@@ -1,0 +1,53 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { badPath } from '../files/errors.js';
+import { listDirectory } from '../files/listing.js';
+import type { AppDeps, AppState } from '../http/context.js';
+import { INDEX_CSP, indexPage } from '../views/index-page.js';
+import { VIEWER_CSP, viewerPage } from '../views/viewer-page.js';
+import { pathParam } from './path-param.js';
+import { parseLines } from './tail.js';
+
+/** The directory index (`/`, `/browse/<dir>`), the viewer (`/view/<file>`) and the original `/comet-tail?<file>`. */
+export function pageRoutes(deps: AppDeps): Router<AppState> {
+  const { config, guard } = deps;
+  const router = new Router<AppState>();
+  const base = config.basePath;
+
+  const index = async (ctx: Context, rel: string): Promise<void> => {
+    const dir = await guard.dir(rel);
+    const entries = await listDirectory(guard, dir, config.showHidden);
+    ctx.vary('Accept');
+    if (ctx.accepts('html', 'json') === 'json') {
+      ctx.body = { path: dir.rel, entries };
+      return;
+    }
+    ctx.set('Content-Security-Policy', INDEX_CSP);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = indexPage(base, dir.rel, entries);
+  };
+
+  const viewer = async (ctx: Context, rel: string): Promise<void> => {
+    const file = await guard.file(rel);
+    const lines = parseLines(ctx.query.lines, config);
+    ctx.set('Content-Security-Policy', VIEWER_CSP);
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = viewerPage(base, { rel: file.rel, size: file.stat.size, lines });
+  };
+
+  router.get('/', (ctx) => index(ctx, ''));
+  router.get('/browse{/*path}', (ctx) => index(ctx, pathParam(ctx)));
+  router.get('/view/{*path}', (ctx) => viewer(ctx, pathParam(ctx)));
+  // The 2009 URL form: the whole query string is the file's path.
+  router.get('/comet-tail', (ctx) => {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(ctx.querystring.replace(/\+/g, ' '));
+    } catch {
+      throw badPath('malformed percent-encoding in the query');
+    }
+    if (rel === '') throw badPath('name a file: /comet-tail?<path>');
+    return viewer(ctx, rel);
+  });
+  return router;
+}

@@ -1,0 +1,16 @@
+import type { ParameterizedContext } from 'koa';
+import { badPath } from '../files/errors.js';
+
+/**
+ * The `<path>` of a URL as the router decoded it (once). The router leaves a
+ * malformed escape such as '%E0%A4%A' as it is, which would name a different
+ * file: that is refused here instead.
+ */
+export function pathParam(ctx: ParameterizedContext & { params: Record<string, string | undefined> }): string {
+  try {
+    decodeURIComponent(ctx.path);
+  } catch {
+    throw badPath('malformed percent-encoding in the path');
+  }
+  return ctx.params.path ?? '';
+}

@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { Logger } from 'pino';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { FileGuard } from './files/guard.js';
+import { StreamRegistry } from './http/stream-registry.js';
+import { TailEngine } from './tail/engine.js';
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly engine: TailEngine;
+  readonly streams: StreamRegistry;
+  /** The port actually bound (useful with PORT=0). */
+  readonly port: number;
+  /** Ends every stream with its closing chunk, closes every connection and the engine. */
+  stop(): Promise<void>;
+}
+
+/** Builds everything from the config and listens; used by main and by the tests. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const guard = new FileGuard(config.logDir, config.showHidden);
+  const engine = new TailEngine({
+    open: (abs) => guard.open(abs),
+    polling: config.polling,
+    pollIntervalMs: config.pollIntervalMs,
+    maxLineBytes: config.maxLineBytes,
+    maxQueueBytes: config.clientBufferBytes,
+    onWatchError: (err) => logger.warn({ err }, 'file watcher error'),
+  });
+  const streams = new StreamRegistry(config.maxStreams);
+  const app = createApp({ config, logger, guard, engine, streams });
+  const server = createServer(app.callback());
+  // Streams are long-lived; the default request timeout would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  return {
+    server,
+    engine,
+    streams,
+    port,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      streams.endAll();
+      server.closeIdleConnections();
+      await engine.close();
+      // Whatever is still open after the closing chunks had a moment to go is cut.
+      const force = setTimeout(() => server.closeAllConnections(), 1000);
+      await closed;
+      clearTimeout(force);
+    },
+  };
+}

@@ -1,0 +1,230 @@
+import { watch, type FSWatcher } from 'chokidar';
+import { backlogStart, BLOCK_BYTES, readFully } from './backlog.js';
+import type { FeedEvent, FeedSink, Position } from './feed.js';
+import { Follower, type FileOpener, type FollowerListener } from './follower.js';
+import { SharedHandle } from './shared-handle.js';
+
+export interface EngineOptions {
+  /** Opens a name after checking it may be read (the file guard). */
+  readonly open: FileOpener;
+  readonly polling: boolean;
+  readonly pollIntervalMs: number;
+  readonly maxLineBytes: number;
+  /** What may queue for one stream while its backlog is read; past it the stream is aborted as slow. */
+  readonly maxQueueBytes: number;
+  readonly onWatchError?: (err: unknown) => void;
+}
+
+export interface TailRequest {
+  /** How many lines before the live feed. */
+  readonly lines: number;
+  /** Resume just after this place instead of sending `lines`. */
+  readonly from?: Position | null;
+  /** When the file is not there, wait for it instead of failing. */
+  readonly wait: boolean;
+}
+
+/** The file is missing or may not be read, and the request did not ask to wait. */
+export class FileUnavailableError extends Error {
+  constructor() {
+    super('file is not available');
+    this.name = 'FileUnavailableError';
+  }
+}
+
+// chokidar throttles `change` (leading edge, no trailing event): look once more after a burst.
+const RECHECK_MS = 100;
+
+interface Entry {
+  readonly follower: Follower;
+  readonly started: Promise<boolean>;
+  recheck: NodeJS.Timeout | null;
+  readonly poll: NodeJS.Timeout;
+}
+
+/**
+ * Shares one follower (one handle, one watch, one read per change) among all
+ * streams of a name, and closes it when the last stream leaves. Knows nothing
+ * of HTTP: streams are FeedSinks.
+ */
+export class TailEngine {
+  private readonly entries = new Map<string, Entry>();
+  private readonly watcher: FSWatcher;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.watcher = watch([], {
+      ignoreInitial: true,
+      persistent: true,
+      usePolling: opts.polling,
+      interval: opts.pollIntervalMs,
+      binaryInterval: opts.pollIntervalMs,
+      atomic: false,
+    });
+    this.watcher.on('all', (_event, path) => this.hint(path));
+    this.watcher.on('error', (err) => opts.onWatchError?.(err));
+  }
+
+  /** Number of names followed and of streams following them. */
+  stats(): { files: number; streams: number } {
+    let streams = 0;
+    for (const e of this.entries.values()) streams += e.follower.listeners.size;
+    return { files: this.entries.size, streams };
+  }
+
+  /**
+   * Sends the backlog (or everything after `from`), then every change, to `sink`.
+   * Resolves with the unsubscribe once the backlog is sent.
+   */
+  async follow(abs: string, req: TailRequest, sink: FeedSink): Promise<() => void> {
+    const entry = this.entry(abs);
+    const sub = new Subscription(sink, this.opts.maxQueueBytes);
+    const unsubscribe = (): void => this.leave(abs, entry, sub);
+    try {
+      await entry.started;
+      const snap = entry.follower.snapshot();
+      if (snap === null && !req.wait) throw new FileUnavailableError();
+      // Joining and taking the snapshot happen in one turn, so the live feed continues exactly where the backlog ends.
+      entry.follower.listeners.add(sub);
+      if (snap !== null) {
+        try {
+          await this.sendRange(snap.handle, snap.file, await this.rangeStart(snap, req), snap.offset, sub);
+        } finally {
+          snap.handle.release();
+        }
+      }
+      sub.goLive();
+      return unsubscribe;
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    }
+  }
+
+  /** Sends the backlog (or everything after `from`) and resolves: `tail -n`, no following. */
+  async read(abs: string, req: Omit<TailRequest, 'wait'>, sink: FeedSink): Promise<void> {
+    let opened;
+    try {
+      opened = await this.opts.open(abs);
+    } catch {
+      throw new FileUnavailableError();
+    }
+    const handle = new SharedHandle(opened.handle);
+    try {
+      const snap = { handle, file: String(opened.stat.ino), offset: opened.stat.size };
+      await this.sendRange(handle, snap.file, await this.rangeStart(snap, req), snap.offset, new Subscription(sink, Infinity).live());
+    } finally {
+      handle.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const [abs, entry] of this.entries) {
+      for (const l of entry.follower.listeners) (l as Subscription).sink.abort('shutdown');
+      this.drop(abs, entry);
+    }
+    await this.watcher.close();
+  }
+
+  private async rangeStart(snap: { handle: SharedHandle; file: string; offset: number }, req: Omit<TailRequest, 'wait'>): Promise<number> {
+    const from = req.from;
+    if (from !== null && from !== undefined && from.file === snap.file && from.offset <= snap.offset) return from.offset;
+    if (from !== null && from !== undefined) return 0;
+    return backlogStart(snap.handle.handle, snap.offset, req.lines, req.lines * (this.opts.maxLineBytes + 1));
+  }
+
+  private async sendRange(shared: SharedHandle, file: string, start: number, end: number, sub: Subscription): Promise<void> {
+    let pos = start;
+    while (pos < end && !sub.gone && !sub.sink.closed()) {
+      const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, end - pos));
+      const n = await readFully(shared.handle, buf, buf.length, pos);
+      if (n === 0) break;
+      sub.sink.event({ type: 'data', file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
+      pos += n;
+      if (sub.sink.pendingBytes() > BLOCK_BYTES) await sub.sink.ready();
+    }
+  }
+
+  private entry(abs: string): Entry {
+    const existing = this.entries.get(abs);
+    if (existing !== undefined) return existing;
+    const follower = new Follower(abs, this.opts.open);
+    const entry: Entry = {
+      follower,
+      started: follower.start(),
+      recheck: null,
+      // A slow safety net under the watcher: events can be lost (overflow, a watch on a deleted inode).
+      poll: setInterval(() => void follower.check(), this.opts.pollIntervalMs),
+    };
+    this.entries.set(abs, entry);
+    this.watcher.add(abs);
+    return entry;
+  }
+
+  private hint(path: string): void {
+    const entry = this.entries.get(path);
+    if (entry === undefined) return;
+    void entry.follower.check();
+    entry.recheck ??= setTimeout(() => {
+      entry.recheck = null;
+      void entry.follower.check();
+    }, RECHECK_MS);
+  }
+
+  private leave(abs: string, entry: Entry, sub: Subscription): void {
+    sub.gone = true;
+    entry.follower.listeners.delete(sub);
+    if (entry.follower.listeners.size === 0 && this.entries.get(abs) === entry) {
+      // The last stream has left: release the handle and the watch, once any start in flight settles.
+      void entry.started.finally(() => {
+        if (entry.follower.listeners.size === 0 && this.entries.get(abs) === entry) this.drop(abs, entry);
+      });
+    }
+  }
+
+  private drop(abs: string, entry: Entry): void {
+    this.entries.delete(abs);
+    clearInterval(entry.poll);
+    if (entry.recheck !== null) clearTimeout(entry.recheck);
+    entry.follower.close();
+    this.watcher.unwatch(abs);
+  }
+}
+
+/** One stream's place in a follower: queues the live feed while its backlog is still being sent. */
+class Subscription implements FollowerListener {
+  gone = false;
+  private queue: FeedEvent[] | null = [];
+  private queuedBytes = 0;
+
+  constructor(
+    readonly sink: FeedSink,
+    private readonly maxQueueBytes: number,
+  ) {}
+
+  live(): this {
+    this.goLive();
+    return this;
+  }
+
+  goLive(): void {
+    const queued = this.queue;
+    this.queue = null;
+    for (const ev of queued ?? []) this.sink.event(ev);
+  }
+
+  deliver(ev: FeedEvent): void {
+    if (this.gone) return;
+    if (this.queue === null) return this.sink.event(ev);
+    this.queue.push(ev);
+    this.queuedBytes += ev.type === 'data' ? ev.bytes.length : 0;
+    if (this.queuedBytes > this.maxQueueBytes) this.sink.abort('slow');
+  }
+
+  busy(): boolean {
+    return this.queue === null && this.sink.pendingBytes() > this.maxQueueBytes / 2;
+  }
+
+  ready(): Promise<void> {
+    return this.sink.ready();
+  }
+}

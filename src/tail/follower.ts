@@ -1,0 +1,155 @@
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { BLOCK_BYTES, readFully } from './backlog.js';
+import type { FeedEvent } from './feed.js';
+import { SharedHandle } from './shared-handle.js';
+
+export interface OpenedFile {
+  readonly handle: import('node:fs/promises').FileHandle;
+  readonly stat: Stats;
+}
+
+/** Opens a watched name after checking it may be read; rejects when it is missing or refused. */
+export type FileOpener = (abs: string) => Promise<OpenedFile>;
+
+/** A reader of the follower's chunks; the follower waits briefly for busy ones so fast readers are not cut off. */
+export interface FollowerListener {
+  deliver(ev: FeedEvent): void;
+  busy(): boolean;
+  ready(): Promise<void>;
+}
+
+// How long one chunk may wait for busy readers before the rest go on without them.
+const BUSY_WAIT_MS = 50;
+
+/**
+ * Follows one name like `tail -F`: one handle, read once per change, each chunk
+ * handed to every listener. Watcher events are only hints; what happened is
+ * told by the file itself: a smaller size is a truncation, another inode
+ * behind the name is a rotation or re-creation.
+ */
+export class Follower {
+  readonly listeners = new Set<FollowerListener>();
+  private current: SharedHandle | null = null;
+  private ino = -1;
+  private dev = -1;
+  /** Offset up to which every listener has been handed the file. */
+  private emitted = 0;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+
+  constructor(
+    readonly abs: string,
+    private readonly open: FileOpener,
+  ) {}
+
+  /** Opens the file if it is there and follows it from its current end; resolves false when it is not there (yet). */
+  async start(): Promise<boolean> {
+    return this.switchTo('initial');
+  }
+
+  /** Where a new listener joins: the shared handle (held for it), the file identity and the offset the live feed continues from. */
+  snapshot(): { handle: SharedHandle; file: string; offset: number } | null {
+    return this.current === null ? null : { handle: this.current.acquire(), file: String(this.ino), offset: this.emitted };
+  }
+
+  /** Something may have changed; coalesces with a check already running. */
+  check(): Promise<void> {
+    if (this.running !== null) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.current?.release();
+    this.current = null;
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.step();
+      } catch {
+        // A vanished or refused file is retried on the next hint; it never ends the feed.
+      }
+    } while (this.again && !this.closed);
+  }
+
+  private async step(): Promise<void> {
+    if (this.current === null) {
+      if (await this.switchTo('created')) this.again = true;
+      return;
+    }
+    await this.readToEnd();
+    const named = await stat(this.abs).catch(() => null);
+    if (named === null || (named.ino === this.ino && named.dev === this.dev)) return;
+    // Another file behind the name: finish the old one, then start the new one from its start.
+    await this.readToEnd();
+    if (await this.switchTo('rotated')) this.again = true;
+  }
+
+  private async switchTo(reason: 'initial' | 'created' | 'rotated'): Promise<boolean> {
+    let opened: OpenedFile;
+    try {
+      opened = await this.open(this.abs);
+    } catch {
+      return false;
+    }
+    if (this.closed) {
+      await opened.handle.close();
+      return false;
+    }
+    this.current?.release();
+    this.current = new SharedHandle(opened.handle);
+    this.ino = opened.stat.ino;
+    this.dev = opened.stat.dev;
+    // Listeners present at the first open start from a snapshot of it (a backlog); a later file is read from its start.
+    this.emitted = reason === 'initial' ? opened.stat.size : 0;
+    if (reason !== 'initial') this.emit({ type: 'switched', file: String(this.ino), reason });
+    return true;
+  }
+
+  private async readToEnd(): Promise<void> {
+    const shared = this.current;
+    if (shared === null) return;
+    const { size } = await shared.handle.stat();
+    if (size < this.emitted) {
+      this.emitted = 0;
+      this.emit({ type: 'truncated', file: String(this.ino) });
+    }
+    while (this.emitted < size && shared === this.current && !this.closed) {
+      const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, size - this.emitted));
+      const n = await readFully(shared.handle, buf, buf.length, this.emitted);
+      if (n === 0) break;
+      const start = this.emitted;
+      this.emitted += n;
+      this.emit({ type: 'data', file: String(this.ino), start, bytes: n === buf.length ? buf : buf.subarray(0, n) });
+      await this.waitForBusyListeners();
+    }
+  }
+
+  private emit(ev: FeedEvent): void {
+    for (const l of this.listeners) l.deliver(ev);
+  }
+
+  private async waitForBusyListeners(): Promise<void> {
+    const busy = [...this.listeners].filter((l) => l.busy());
+    if (busy.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(busy.map((l) => l.ready())),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, BUSY_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}

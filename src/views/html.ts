@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { htmlEscape } from 'escape-goat';
+
+/** Markup that is already safe; anything else put into `html` is escaped. */
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+/** Trusted markup written by this program (never anything from a file or a request). */
+export const raw = (markup: string): SafeHtml => new SafeHtml(markup);
+
+type Part = SafeHtml | string | number | null | undefined | false | readonly Part[];
+
+function render(part: Part): string {
+  if (part === null || part === undefined || part === false) return '';
+  if (part instanceof SafeHtml) return part.value;
+  if (Array.isArray(part)) return part.map(render).join('');
+  return htmlEscape(String(part));
+}
+
+/** The escaping tagged template every page is built with: never string replacement into markup. */
+export function html(strings: TemplateStringsArray, ...parts: Part[]): SafeHtml {
+  let out = strings[0] ?? '';
+  parts.forEach((p, i) => {
+    out += render(p) + (strings[i + 1] ?? '');
+  });
+  return new SafeHtml(out);
+}
+
+/** Percent-encodes a relative path segment by segment, for use in a URL. */
+export const encodePath = (rel: string): string => rel.split('/').map(encodeURIComponent).join('/');
+
+const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/** A page's Content-Security-Policy: no script but its own inline ones (by hash). */
+export function contentSecurityPolicy(inlineScripts: readonly string[], extra: readonly string[] = []): string {
+  const scripts = inlineScripts.length === 0 ? "'none'" : inlineScripts.map(sha256).join(' ');
+  return [
+    "default-src 'none'",
+    `script-src ${scripts}`,
+    "style-src 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+    ...extra,
+  ].join('; ');
+}
+
+/** Shared look of every page. */
+export const BASE_STYLE = `
+:root{color-scheme:light dark;--fg:#1b1f24;--bg:#fff;--mute:#6a737d;--line:#e5e7eb;--link:#0b62c4}
+@media (prefers-color-scheme:dark){:root{--fg:#d6dbe1;--bg:#111418;--mute:#8b949e;--line:#2a2f36;--link:#6cb6ff}}
+body{margin:0;font:14px/1.45 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
+a{color:var(--link)}
+`;
