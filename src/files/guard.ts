@@ -45,6 +45,14 @@ export class FileGuard {
     return { rel: segments.join('/'), abs };
   }
 
+  /** A regular file or a directory that may be read. */
+  async entry(rel: string): Promise<ResolvedPath> {
+    const located = this.locate(rel);
+    const st = await this.statReal(located.abs);
+    if (!st.isFile() && !st.isDirectory()) throw notFound();
+    return { ...located, stat: st };
+  }
+
   async file(rel: string): Promise<ResolvedPath> {
     const located = this.locate(rel);
     const st = await this.statReal(located.abs);
@@ -120,7 +128,7 @@ export class FileGuard {
       throw fsErrorToPathError(err);
     }
     if (!this.contains(real)) throw notFound();
-    if (!this.showHidden && path.relative(this.root, real).split(path.sep).some((s) => s.startsWith('.'))) {
+    if (!this.showHidden && path.relative(this.root, real).split(path.sep).some((s) => s.startsWith('.') && s !== '..')) {
       throw notFound();
     }
     return real;

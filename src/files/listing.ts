@@ -1,5 +1,4 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { readdir } from 'node:fs/promises';
 import type { FileGuard, ResolvedPath } from './guard.js';
 
 export interface DirEntry {
@@ -15,27 +14,20 @@ const collator = new Intl.Collator('en', { numeric: true });
 
 /**
  * The directory index: directories first, then files, in natural order
- * (access.log.2 before access.log.10). Entries that the guard would refuse
- * (dot-files, symlinks leading out, FIFOs, sockets, devices) are left out.
+ * (access.log.2 before access.log.10). Each entry is asked of the guard, so
+ * the index lists exactly what may be opened: no dot-files, no links leading
+ * out or to hidden files, no FIFOs, sockets or devices.
  */
-export async function listDirectory(guard: FileGuard, dir: ResolvedPath, showHidden: boolean): Promise<DirEntry[]> {
-  const dirents = await readdir(dir.abs, { withFileTypes: true });
+export async function listDirectory(guard: FileGuard, dir: ResolvedPath): Promise<DirEntry[]> {
+  const names = await readdir(dir.abs);
   const entries = await Promise.all(
-    dirents
-      .filter((d) => showHidden || !d.name.startsWith('.'))
-      .map(async (d): Promise<DirEntry | null> => {
-        const abs = path.join(dir.abs, d.name);
-        try {
-          if (d.isSymbolicLink() && !guard.contains(await realpath(abs))) return null;
-          const st = await stat(abs);
-          const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : null;
-          if (type === null) return null;
-          const rel = dir.rel === '' ? d.name : `${dir.rel}/${d.name}`;
-          return { name: d.name, path: rel, type, size: type === 'file' ? st.size : 0, mtime: st.mtime.toISOString() };
-        } catch {
-          return null; // vanished or broken link: not listable
-        }
-      }),
+    names.map(async (name): Promise<DirEntry | null> => {
+      const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
+      const found = await guard.entry(rel).catch(() => null);
+      if (found === null) return null;
+      const type = found.stat.isFile() ? 'file' : 'dir';
+      return { name, path: found.rel, type, size: type === 'file' ? found.stat.size : 0, mtime: found.stat.mtime.toISOString() };
+    }),
   );
   return entries
     .filter((e): e is DirEntry => e !== null)

@@ -20,6 +20,7 @@ export function downloadRoutes(deps: AppDeps): Router<AppState> {
       ctx.lastModified = stat.mtime;
       ctx.attachment(located.rel.slice(located.rel.lastIndexOf('/') + 1));
       ctx.type = 'application/octet-stream';
+      ctx.status = 200;
       if (ctx.fresh) {
         ctx.status = 304;
         return;
@@ -33,8 +34,7 @@ export function downloadRoutes(deps: AppDeps): Router<AppState> {
       if (range !== '' && (ifRange === '' || ifRange === etag || ifRange === stat.mtime.toUTCString())) {
         const ranges = parseRange(size, range, { combine: true });
         if (ranges === -1) {
-          ctx.set('Content-Range', `bytes */${size}`);
-          ctx.throw(416, 'Range Not Satisfiable: the range lies outside the file');
+          ctx.throw(416, 'Range Not Satisfiable: the range lies outside the file', { headers: { 'Content-Range': `bytes */${size}` } });
         }
         // A malformed header (-2) or several ranges: the whole file, which RFC 9110 allows.
         if (Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1) {

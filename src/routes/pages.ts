@@ -16,7 +16,7 @@ export function pageRoutes(deps: AppDeps): Router<AppState> {
 
   const index = async (ctx: Context, rel: string): Promise<void> => {
     const dir = await guard.dir(rel);
-    const entries = await listDirectory(guard, dir, config.showHidden);
+    const entries = await listDirectory(guard, dir);
     ctx.vary('Accept');
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.body = { path: dir.rel, entries };
