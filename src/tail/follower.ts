@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent } from './feed.js';
+import { COPY_PROOF_BYTES, findRotatedCopy } from './rotated-copy.js';
 import { SharedHandle } from './shared-handle.js';
 
 export interface OpenedFile {
@@ -17,6 +18,14 @@ export interface FollowerListener {
   deliver(ev: FeedEvent): void;
   busy(): boolean;
   ready(): Promise<void>;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+async function lastBytesOf(file: OpenedFile): Promise<Buffer> {
+  const buf = Buffer.alloc(Math.min(COPY_PROOF_BYTES, file.stat.size));
+  const n = await readFully(file.handle, buf, buf.length, file.stat.size - buf.length);
+  return buf.subarray(0, n);
 }
 
 // How long one chunk may wait for busy readers before the rest go on without them.
@@ -35,6 +44,8 @@ export class Follower {
   private dev = -1;
   /** Offset up to which every listener has been handed the file. */
   private emitted = 0;
+  /** The last bytes handed out: proof that a rotated copy continues what was read. */
+  private lastBytes: Buffer = EMPTY;
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
@@ -113,6 +124,8 @@ export class Follower {
     this.dev = opened.stat.dev;
     // Listeners present at the first open start from a snapshot of it (a backlog); a later file is read from its start.
     this.emitted = reason === 'initial' ? opened.stat.size : 0;
+    this.lastBytes = EMPTY;
+    if (reason === 'initial') this.lastBytes = await lastBytesOf(opened);
     if (reason !== 'initial') this.emit({ type: 'switched', file: String(this.ino), reason });
     return true;
   }
@@ -122,17 +135,38 @@ export class Follower {
     if (shared === null) return;
     const { size } = await shared.handle.stat();
     if (size < this.emitted) {
+      await this.recoverFromCopy();
       this.emitted = 0;
+      this.lastBytes = EMPTY;
       this.emit({ type: 'truncated', file: String(this.ino) });
     }
-    while (this.emitted < size && shared === this.current && !this.closed) {
+    await this.readRange(shared, size);
+  }
+
+  /** Reads and hands out `from`'s bytes between what was emitted and `size`. */
+  private async readRange(from: SharedHandle, size: number): Promise<void> {
+    while (this.emitted < size && !this.closed) {
       const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, size - this.emitted));
-      const n = await readFully(shared.handle, buf, buf.length, this.emitted);
+      const n = await readFully(from.handle, buf, buf.length, this.emitted);
       if (n === 0) break;
       const start = this.emitted;
+      const bytes = n === buf.length ? buf : buf.subarray(0, n);
       this.emitted += n;
-      this.emit({ type: 'data', file: String(this.ino), start, bytes: n === buf.length ? buf : buf.subarray(0, n) });
+      this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
+      this.emit({ type: 'data', file: String(this.ino), start, bytes });
       await this.waitForBusyListeners();
+    }
+  }
+
+  /** copytruncate: what was written after the last read survives only in the copy; deliver it from there first. */
+  private async recoverFromCopy(): Promise<void> {
+    const copy = await findRotatedCopy(this.abs, this.emitted, this.lastBytes, this.open).catch(() => null);
+    if (copy === null) return;
+    const shared = new SharedHandle(copy.handle);
+    try {
+      await this.readRange(shared, copy.stat.size);
+    } finally {
+      shared.release();
     }
   }
 
