@@ -7,7 +7,7 @@ import { LineDecoder, type DecodedLine } from './line-decoder.js';
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
 const FOLLOW_SCRIPT = `(()=>{const el=document.scrollingElement||document.documentElement;let stick=true;
 addEventListener('scroll',()=>{stick=el.scrollTop+innerHeight>=el.scrollHeight-8},{passive:true});
-new MutationObserver(()=>{if(stick)el.scrollTop=el.scrollHeight}).observe(document,{childList:true,subtree:true});})();`;
+new MutationObserver(()=>{if(stick)el.scrollTop=el.scrollHeight}).observe(document,{childList:true,characterData:true,subtree:true});})();`;
 
 export const HTML_STREAM_CSP = contentSecurityPolicy([FOLLOW_SCRIPT]);
 

@@ -78,7 +78,9 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     const params = parseTailParams(ctx, config);
     const rel = pathParam(ctx);
     const file = params.wait && params.follow ? await guard.fileOrAbsent(rel) : await guard.file(rel);
-    if (streams.full()) ctx.throw(503, 'Service Unavailable: too many open streams, try again later');
+    if (streams.full()) {
+      ctx.throw(503, 'Service Unavailable: too many open streams, try again later', { expose: true, headers: { 'Retry-After': '5' } });
+    }
 
     const formatter = createFormatter(params.format, { title: file.rel, maxLineBytes: config.maxLineBytes });
     ctx.status = 200;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { numbers, openStream } from '../helpers/stream.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
 
@@ -136,12 +137,3 @@ describe('/tail/<file>', () => {
     await waitUntil(() => srv.running.engine.stats().files === 0, 'the follower to close');
   });
 });
-
-/** Polls a condition the server updates on its own (no event to await across the socket). */
-export async function waitUntil(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
