@@ -1,4 +1,6 @@
+import Router from '@koa/router';
 import Koa from 'koa';
+import { authGuard } from './http/auth.js';
 import type { AppDeps, AppState } from './http/context.js';
 import { errorAnswers } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
@@ -6,7 +8,6 @@ import { downloadRoutes } from './routes/download.js';
 import { healthRoutes } from './routes/health.js';
 import { pageRoutes } from './routes/pages.js';
 import { tailRoutes } from './routes/tail.js';
-import Router from '@koa/router';
 
 /** The Koa application, wired from its dependencies; it never listens (main does). */
 export function createApp(deps: AppDeps): Koa<AppState> {
@@ -27,6 +28,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(requestLog(deps.logger));
   app.use(errorAnswers());
+  const auth = authGuard(deps.config);
+  if (auth !== null) app.use(auth);
   app.use(root.routes());
   app.use(root.allowedMethods());
   return app;

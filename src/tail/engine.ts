@@ -40,6 +40,8 @@ interface Entry {
   readonly started: Promise<boolean>;
   recheck: NodeJS.Timeout | null;
   readonly poll: NodeJS.Timeout;
+  /** Streams waiting for the follower to start, not yet among its listeners. */
+  joining: number;
 }
 
 /**
@@ -80,14 +82,21 @@ export class TailEngine {
     const sub = new Subscription(sink, this.opts.maxQueueBytes);
     const unsubscribe = (): void => this.leave(abs, entry, sub);
     try {
-      await entry.started;
+      // Counted while waiting, so a stream leaving meanwhile does not close the follower under this one;
+      // the count drops in the same turn as the join below.
+      entry.joining++;
+      try {
+        await entry.started;
+      } finally {
+        entry.joining--;
+      }
       const snap = entry.follower.snapshot();
       if (snap === null && !req.wait) throw new FileUnavailableError();
       // Joining and taking the snapshot happen in one turn, so the live feed continues exactly where the backlog ends.
       entry.follower.listeners.add(sub);
       if (snap !== null) {
         try {
-          await this.sendRange(snap.handle, snap.file, await this.rangeStart(snap, req), snap.offset, sub);
+          await this.sendRange(snap.handle, snap.file, await this.rangeStart(snap, req), snap.offset, sink, () => sub.gone);
         } finally {
           snap.handle.release();
         }
@@ -111,7 +120,7 @@ export class TailEngine {
     const handle = new SharedHandle(opened.handle);
     try {
       const snap = { handle, file: String(opened.stat.ino), offset: opened.stat.size };
-      await this.sendRange(handle, snap.file, await this.rangeStart(snap, req), snap.offset, new Subscription(sink, Infinity).live());
+      await this.sendRange(handle, snap.file, await this.rangeStart(snap, req), snap.offset, sink, () => false);
     } finally {
       handle.release();
     }
@@ -132,15 +141,16 @@ export class TailEngine {
     return backlogStart(snap.handle.handle, snap.offset, req.lines, req.lines * (this.opts.maxLineBytes + 1));
   }
 
-  private async sendRange(shared: SharedHandle, file: string, start: number, end: number, sub: Subscription): Promise<void> {
+  /** Sends [start, end) of a file straight to one sink, in blocks, waiting for it to take each. */
+  private async sendRange(shared: SharedHandle, file: string, start: number, end: number, sink: FeedSink, gone: () => boolean): Promise<void> {
     let pos = start;
-    while (pos < end && !sub.gone && !sub.sink.closed()) {
+    while (pos < end && !gone() && !sink.closed()) {
       const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, end - pos));
       const n = await readFully(shared.handle, buf, buf.length, pos);
       if (n === 0) break;
-      sub.sink.event({ type: 'data', file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
+      sink.event({ type: 'data', file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
       pos += n;
-      if (sub.sink.pendingBytes() > BLOCK_BYTES) await sub.sink.ready();
+      if (sink.pendingBytes() > BLOCK_BYTES) await sink.ready();
     }
   }
 
@@ -152,6 +162,7 @@ export class TailEngine {
       follower,
       started: follower.start(),
       recheck: null,
+      joining: 0,
       // A slow safety net under the watcher: events can be lost (overflow, a watch on a deleted inode).
       poll: setInterval(() => void follower.check(), this.opts.pollIntervalMs),
     };
@@ -173,12 +184,9 @@ export class TailEngine {
   private leave(abs: string, entry: Entry, sub: Subscription): void {
     sub.gone = true;
     entry.follower.listeners.delete(sub);
-    if (entry.follower.listeners.size === 0 && this.entries.get(abs) === entry) {
-      // The last stream has left: release the handle and the watch, once any start in flight settles.
-      void entry.started.finally(() => {
-        if (entry.follower.listeners.size === 0 && this.entries.get(abs) === entry) this.drop(abs, entry);
-      });
-    }
+    const unused = (): boolean => entry.follower.listeners.size === 0 && entry.joining === 0 && this.entries.get(abs) === entry;
+    // The last stream has left: release the handle and the watch, once any start in flight settles.
+    if (unused()) void entry.started.finally(() => unused() && this.drop(abs, entry));
   }
 
   private drop(abs: string, entry: Entry): void {
@@ -200,11 +208,6 @@ class Subscription implements FollowerListener {
     readonly sink: FeedSink,
     private readonly maxQueueBytes: number,
   ) {}
-
-  live(): this {
-    this.goLive();
-    return this;
-  }
 
   goLive(): void {
     const queued = this.queue;

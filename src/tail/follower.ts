@@ -28,8 +28,10 @@ async function lastBytesOf(file: OpenedFile): Promise<Buffer> {
   return buf.subarray(0, n);
 }
 
-// How long one chunk may wait for busy readers before the rest go on without them.
-const BUSY_WAIT_MS = 50;
+// How long one chunk may wait for busy readers before the rest go on without them: long
+// enough for a reader that is draining (GC, a loaded machine), short enough that one that
+// stopped reading (ended at CLIENT_BUFFER_BYTES, a few chunks later) holds the others up for a second or two at most.
+const BUSY_WAIT_MS = 200;
 
 /**
  * Follows one name like `tail -F`: one handle, read once per change, each chunk

@@ -131,9 +131,14 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
     const baseline = rssBytes(server.pid ?? 0);
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.pid ?? 0))), 20);
-    for (let i = 0; i < 30; i++) await appendFile(file, 'y'.repeat(MB));
-    // The last 64 KiB is still a partial line, held until more comes.
-    await waitFor(() => pieces >= (30 * MB) / 65536 - 1, 60_000, () => `${pieces} pieces`);
+    let ended = false;
+    html.on('close', () => (ended = true));
+    for (let i = 1; i <= 30; i++) {
+      await appendFile(file, 'y'.repeat(MB));
+      // 16 pieces a MiB; the last 64 KiB stays a partial line, held until more comes.
+      await waitFor(() => pieces >= 16 * i - 1 || ended, 60_000, () => `${pieces} pieces after ${i} MiB`);
+      assert.ok(!ended, `the stream ended after ${pieces} pieces`);
+    }
     await appendFile(file, '\n');
     await waitFor(() => pieces >= (30 * MB) / 65536, 60_000, () => `${pieces} pieces`);
     clearInterval(sampler);
