@@ -6,6 +6,7 @@ import { errorAnswers } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
 import { downloadRoutes } from './routes/download.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
 import { tailRoutes } from './routes/tail.js';
 
@@ -22,7 +23,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
 
   const root = new Router<AppState>({ prefix: deps.config.basePath === '' ? undefined : deps.config.basePath });
-  for (const routes of [healthRoutes(deps), pageRoutes(deps), tailRoutes(deps), downloadRoutes(deps)]) {
+  for (const routes of [healthRoutes(deps), metricsRoutes(deps), pageRoutes(deps), tailRoutes(deps), downloadRoutes(deps)]) {
     root.use(routes.routes(), routes.allowedMethods());
   }
 

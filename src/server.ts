@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { FileGuard } from './files/guard.js';
+import { Metrics } from './http/metrics.js';
 import { StreamRegistry } from './http/stream-registry.js';
 import { TailEngine } from './tail/engine.js';
 
@@ -28,7 +29,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     onWatchError: (err) => logger.warn({ err }, 'file watcher error'),
   });
   const streams = new StreamRegistry(config.maxStreams);
-  const app = createApp({ config, logger, guard, engine, streams });
+  const metrics = new Metrics(streams, engine);
+  const app = createApp({ config, logger, guard, engine, streams, metrics });
   const server = createServer(app.callback());
   // Streams are long-lived; the default request timeout would cut them.
   server.requestTimeout = 0;

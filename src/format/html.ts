@@ -34,6 +34,7 @@ export const PRELUDE_PADDING_BYTES = 1024;
  */
 export class HtmlFormatter implements Formatter {
   readonly contentType = 'text/html; charset=utf-8';
+  linesOut = 0;
   private readonly lines: LineDecoder;
   private readonly ansi = new AnsiUp();
 
@@ -65,12 +66,13 @@ export class HtmlFormatter implements Formatter {
     return '<!-- -->\n';
   }
 
-  end(reason: EndReason): string {
+  end(reason: Exclude<EndReason, 'gone'>): string {
     const rest = this.render(this.lines.flush());
     return reason === 'eof' ? rest : rest + notice(END_NOTICES[reason]).value;
   }
 
   private render(lines: DecodedLine[]): string {
+    this.linesOut += lines.length;
     let out = '';
     for (const l of lines) out += `<div class="l" data-id="${l.id}">${this.ansi.ansi_to_html(l.text)}</div>\n`;
     return out;

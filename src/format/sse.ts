@@ -5,6 +5,7 @@ import { LineDecoder, type DecodedLine } from './line-decoder.js';
 /** Server-sent events: one event per line, its id the place after it, so Last-Event-ID resumes exactly. */
 export class SseFormatter implements Formatter {
   readonly contentType = 'text/event-stream; charset=utf-8';
+  linesOut = 0;
   private readonly lines: LineDecoder;
 
   constructor(maxLineBytes: number) {
@@ -16,7 +17,7 @@ export class SseFormatter implements Formatter {
   }
 
   event(ev: FeedEvent): string {
-    let out = render(this.lines.lines(ev));
+    let out = this.render(this.lines.lines(ev));
     if (ev.type === 'truncated') out += named('truncated', 'file truncated; following it from its new start');
     if (ev.type === 'switched') out += named(ev.reason, `following the ${ev.reason === 'rotated' ? 'new' : 'created'} file from its start`);
     return out;
@@ -26,15 +27,18 @@ export class SseFormatter implements Formatter {
     return ': keep-alive\n\n';
   }
 
-  end(reason: EndReason): string {
-    const rest = render(this.lines.flush());
+  private render(lines: DecodedLine[]): string {
+    this.linesOut += lines.length;
+    return lines.map((l) => `id: ${l.id}\n${data(l.text)}\n`).join('');
+  }
+
+  end(reason: Exclude<EndReason, 'gone'>): string {
+    const rest = this.render(this.lines.flush());
     return reason === 'eof' ? `${rest}event: eof\ndata: end of backlog\n\n` : rest + named('end', END_NOTICES[reason]);
   }
 }
 
 // A CR inside a line would end an SSE field early: each CR-separated piece becomes its own data field.
 const data = (text: string): string => `data: ${text.split('\r').join('\ndata: ')}\n`;
-
-const render = (lines: DecodedLine[]): string => lines.map((l) => `id: ${l.id}\n${data(l.text)}\n`).join('');
 
 const named = (event: string, text: string): string => `event: ${event}\n${data(text)}\n`;

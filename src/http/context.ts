@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { FileGuard } from '../files/guard.js';
 import type { TailEngine } from '../tail/engine.js';
+import type { Metrics } from './metrics.js';
 import type { StreamRegistry } from './stream-registry.js';
 
 /** What the routes are wired from: made once at start and passed down. */
@@ -11,6 +12,7 @@ export interface AppDeps {
   readonly guard: FileGuard;
   readonly engine: TailEngine;
   readonly streams: StreamRegistry;
+  readonly metrics: Metrics;
 }
 
 /** Per-request state the middleware share. */

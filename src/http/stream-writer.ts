@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { EndReason, Formatter } from '../format/formatter.js';
+import type { EndReason, FormatName, Formatter } from '../format/formatter.js';
 import type { FeedEvent, FeedSink } from '../tail/feed.js';
+import type { StreamObserver } from './metrics.js';
 
 export interface StreamLimits {
   /** What may wait for this client before its stream is ended. */
@@ -18,25 +19,49 @@ const END_GRACE_MS = 2000;
  */
 export class StreamWriter implements FeedSink {
   bytesSent = 0;
+  /** Whether anything (headers included) has gone out: until then the request can still be answered with an error. */
+  started = false;
   private ended = false;
   private lastWrite = Date.now();
   private readonly heartbeat: NodeJS.Timeout | null;
   private readonly endedListeners: Array<(reason: EndReason) => void> = [];
 
+  private linesReported = 0;
+
   constructor(
     private readonly res: ServerResponse,
+    private readonly format: FormatName,
     private readonly formatter: Formatter,
     private readonly limits: StreamLimits,
+    private readonly observer: StreamObserver,
   ) {
-    res.once('close', () => this.finish('eof'));
+    // Before the request log's listener, so the log line knows why the stream ended.
+    res.prependOnceListener('close', () => this.finish('gone'));
     const beat = formatter.heartbeat();
     this.heartbeat =
       beat === ''
         ? null
         : setInterval(() => {
-            if (Date.now() - this.lastWrite >= limits.heartbeatMs) this.write(beat);
+            if (this.started && Date.now() - this.lastWrite >= limits.heartbeatMs) this.write(beat);
           }, Math.max(50, Math.floor(limits.heartbeatMs / 2)));
-    this.write(formatter.start());
+  }
+
+  /**
+   * Sends the headers and the prelude. Called on the first event (the engine has
+   * taken its snapshot by then) or once the subscription is in place: a client that
+   * has the headers may rely on every line written afterwards reaching it.
+   */
+  begin(): void {
+    if (this.started || this.ended) return;
+    this.started = true;
+    const prelude = this.formatter.start();
+    if (prelude.length > 0) this.write(prelude);
+    else this.res.flushHeaders();
+  }
+
+  /** Gives up before anything was sent, so the request can still get an error answer. */
+  discard(): void {
+    this.finish('error');
   }
 
   /** Called once, when the stream has ended for any reason (including the client leaving). */
@@ -46,6 +71,7 @@ export class StreamWriter implements FeedSink {
 
   event(ev: FeedEvent): void {
     if (this.ended) return;
+    this.begin();
     this.write(this.formatter.event(ev));
     if (this.res.writableLength > this.limits.clientBufferBytes) this.end('slow');
   }
@@ -76,8 +102,9 @@ export class StreamWriter implements FeedSink {
   }
 
   /** Writes the closing notice and the last chunk. */
-  end(reason: EndReason): void {
+  end(reason: Exclude<EndReason, 'gone'>): void {
     if (this.ended) return;
+    this.begin();
     this.write(this.formatter.end(reason));
     this.finish(reason);
     this.res.end();
@@ -86,15 +113,19 @@ export class StreamWriter implements FeedSink {
 
   private write(chunk: string | Buffer): void {
     if (chunk.length === 0 || this.ended || this.res.destroyed) return;
-    this.bytesSent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    this.bytesSent += bytes;
     this.lastWrite = Date.now();
     this.res.write(chunk);
+    this.observer.sent(this.format, bytes, this.formatter.linesOut - this.linesReported);
+    this.linesReported = this.formatter.linesOut;
   }
 
   private finish(reason: EndReason): void {
     if (this.ended) return;
     this.ended = true;
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.observer.ended(this.format, reason);
     for (const l of this.endedListeners) l(reason);
   }
 }

@@ -1,12 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config.js';
-import { badPath } from '../files/errors.js';
+import { badPath, notFound } from '../files/errors.js';
 import type { FormatName } from '../format/formatter.js';
 import { HTML_STREAM_CSP } from '../format/html.js';
 import { createFormatter } from '../format/index.js';
 import type { AppDeps, AppState } from '../http/context.js';
 import { StreamWriter } from '../http/stream-writer.js';
+import { FileUnavailableError } from '../tail/engine.js';
 import { parsePositionToken, type Position } from '../tail/feed.js';
 import { pathParam } from './path-param.js';
 
@@ -88,12 +89,10 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     ctx.vary('Accept');
     ctx.set({ 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', 'X-Content-Type-Options': 'nosniff' });
     if (params.format === 'html') ctx.set('Content-Security-Policy', HTML_STREAM_CSP);
+    if (ctx.method === 'HEAD') return;
     // From here on the response is written by hand: see StreamWriter for why.
     ctx.respond = false;
-    if (ctx.method === 'HEAD') return void ctx.res.end();
-    ctx.res.flushHeaders();
-
-    const writer = new StreamWriter(ctx.res, formatter, config);
+    const writer = new StreamWriter(ctx.res, params.format, formatter, config, deps.metrics);
     streams.add(writer);
     ctx.state.bytesSent = () => writer.bytesSent;
     let unsubscribe: (() => void) | null = null;
@@ -109,9 +108,16 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
         return;
       }
       unsubscribe = await engine.follow(file.abs, params, writer);
+      writer.begin();
       if (writer.closed()) unsubscribe();
     } catch (err) {
-      deps.logger.debug({ err, path: ctx.path }, 'stream could not start');
+      if (!writer.started) {
+        // Nothing has gone out yet (the file vanished since the guard saw it): a plain 404.
+        writer.discard();
+        ctx.respond = true;
+        throw err instanceof FileUnavailableError ? notFound() : err;
+      }
+      deps.logger.debug({ err, path: ctx.path }, 'stream failed');
       writer.end('error');
     }
   });

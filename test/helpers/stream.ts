@@ -8,8 +8,10 @@ export interface OpenStream {
   text(): string;
   /** Resolves once `predicate` holds for the text received so far (checked on every chunk). */
   waitFor(predicate: (text: string) => boolean, what?: string, timeoutMs?: number): Promise<string>;
-  /** Resolves when the server ends the response. */
+  /** Resolves when the response is over, completed or cut. */
   ended: Promise<void>;
+  /** Whether the server completed the response (for chunked: its last, empty chunk arrived). */
+  completed(): boolean;
   close(): void;
 }
 
@@ -74,6 +76,7 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
           });
         },
         ended,
+        completed: () => res.complete,
         close: () => req.destroy(),
       };
       resolve(stream);

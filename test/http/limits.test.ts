@@ -133,11 +133,15 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.pid ?? 0))), 20);
     let ended = false;
     html.on('close', () => (ended = true));
-    for (let i = 1; i <= 30; i++) {
-      await appendFile(file, 'y'.repeat(MB));
-      // 16 pieces a MiB; the last 64 KiB stays a partial line, held until more comes.
-      await waitFor(() => pieces >= 16 * i - 1 || ended, 60_000, () => `${pieces} pieces after ${i} MiB`);
-      assert.ok(!ended, `the stream ended after ${pieces} pieces`);
+    try {
+      for (let i = 1; i <= 30; i++) {
+        await appendFile(file, 'y'.repeat(MB));
+        // 16 pieces a MiB; the last 64 KiB stays a partial line, held until more comes.
+        await waitFor(() => pieces >= 16 * i - 1 || ended, 60_000, () => `${pieces} pieces after ${i} MiB; server: ${metricsLine(log)}`);
+        assert.ok(!ended, `the stream ended after ${pieces} pieces`);
+      }
+    } finally {
+      clearInterval(sampler);
     }
     await appendFile(file, '\n');
     await waitFor(() => pieces >= (30 * MB) / 65536, 60_000, () => `${pieces} pieces`);
@@ -176,6 +180,8 @@ test('the backlog of a 1 GiB file is read from its end, in well under a second',
     await srv.close();
   }
 });
+
+const metricsLine = (log: string): string => log.split('\n').slice(-5).join(' | ');
 
 async function waitFor(cond: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -129,6 +129,18 @@ describe('/tail/<file>', () => {
     s.close();
   });
 
+  test('once a client has the headers, every line written afterwards reaches it (lines=0)', async () => {
+    for (let i = 0; i < 30; i++) {
+      const name = `fresh-${i}.log`;
+      await writeFile(path.join(srv.dir, name), 'OLD-LINE\n');
+      const s = await openStream(`${srv.url}/tail/${name}?lines=0&format=${['text', 'html', 'sse'][i % 3]}`);
+      await appendFile(path.join(srv.dir, name), `line ${i}\n`);
+      const text = await s.waitFor((t) => t.includes(`line ${i}`), `line ${i}`);
+      assert.ok(!text.includes('OLD-LINE'), 'lines=0: no backlog');
+      s.close();
+    }
+  });
+
   test('a client that goes away releases its follower', async () => {
     const s = await openStream(`${srv.url}/tail/ten.log?lines=1`);
     await s.waitFor((t) => t === 'line 10\n', 'the backlog');

@@ -1,0 +1,40 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EndReason, FormatName } from '../format/formatter.js';
+import type { TailEngine } from '../tail/engine.js';
+import type { StreamRegistry } from './stream-registry.js';
+
+/** What a stream reports as it goes; the metrics are one listener, and others can plug into the same calls. */
+export interface StreamObserver {
+  sent(format: FormatName, bytes: number, lines: number): void;
+  ended(format: FormatName, reason: EndReason): void;
+}
+
+/**
+ * The Prometheus metrics (prom-client), in a registry of their own so that
+ * several apps in one process (the tests) do not share counters.
+ */
+export class Metrics implements StreamObserver {
+  readonly registry = new Registry();
+  private readonly lines: Counter<'format'>;
+  private readonly bytes: Counter<'format'>;
+  private readonly endings: Counter<'format' | 'reason'>;
+
+  constructor(streams: StreamRegistry, engine: TailEngine) {
+    const registers = [this.registry];
+    new Gauge({ name: 'comet_tail_streams_open', help: 'Streams open now', registers, collect() { this.set(streams.size); } });
+    new Gauge({ name: 'comet_tail_files_followed', help: 'Files followed now (one handle and one watch each)', registers, collect() { this.set(engine.stats().files); } });
+    this.lines = new Counter({ name: 'comet_tail_lines_sent_total', help: 'Lines sent to clients', labelNames: ['format'], registers });
+    this.bytes = new Counter({ name: 'comet_tail_bytes_sent_total', help: 'Bytes sent on streams', labelNames: ['format'], registers });
+    this.endings = new Counter({ name: 'comet_tail_streams_ended_total', help: 'Streams ended, by reason (slow: the client fell behind CLIENT_BUFFER_BYTES)', labelNames: ['format', 'reason'], registers });
+    collectDefaultMetrics({ register: this.registry, prefix: 'comet_tail_' });
+  }
+
+  sent(format: FormatName, bytes: number, lines: number): void {
+    this.bytes.inc({ format }, bytes);
+    if (lines > 0) this.lines.inc({ format }, lines);
+  }
+
+  ended(format: FormatName, reason: EndReason): void {
+    this.endings.inc({ format, reason });
+  }
+}

@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { appendFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { openStream } from '../helpers/stream.js';
+import { waitUntil } from '../helpers/wait.js';
+
+/** The value of one sample in Prometheus text format, or null when absent. */
+function sample(text: string, name: string): number | null {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? null : Number(line.slice(name.length + 1));
+}
+
+describe('/metrics', () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startTestServer();
+    await writeFile(path.join(srv.dir, 'app.log'), 'line 1\n');
+  });
+  after(() => srv.close());
+
+  const scrape = async (): Promise<string> => {
+    const res = await fetch(`${srv.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    return res.text();
+  };
+
+  test('open streams, files followed, lines and bytes sent, streams ended by reason', async () => {
+    const text = await openStream(`${srv.url}/tail/app.log?format=text`);
+    const html = await openStream(`${srv.url}/tail/app.log?format=html`);
+    await appendFile(path.join(srv.dir, 'app.log'), 'line 2\nline 3\nline 4\n');
+    await text.waitFor((t) => t.endsWith('line 4\n'), 'line 4');
+    await html.waitFor((t) => t.includes('>line 4<'), 'line 4');
+    let m = await scrape();
+    assert.equal(sample(m, 'comet_tail_streams_open'), 2);
+    assert.equal(sample(m, 'comet_tail_files_followed'), 1);
+    assert.equal(sample(m, 'comet_tail_lines_sent_total{format="text"}'), 4);
+    assert.equal(sample(m, 'comet_tail_lines_sent_total{format="html"}'), 4);
+    assert.equal(sample(m, 'comet_tail_bytes_sent_total{format="text"}'), 28);
+    assert.equal(sample(m, 'comet_tail_bytes_sent_total{format="html"}'), Buffer.byteLength(html.text()));
+    assert.ok((sample(m, 'comet_tail_process_resident_memory_bytes') ?? 0) > 0, 'process metrics too');
+    text.close();
+    html.close();
+    await waitUntil(() => srv.running.streams.size === 0, 'the streams to end');
+    m = await scrape();
+    assert.equal(sample(m, 'comet_tail_streams_open'), 0);
+    assert.equal(sample(m, 'comet_tail_files_followed'), 0);
+    assert.equal(sample(m, 'comet_tail_streams_ended_total{format="text",reason="gone"}'), 1);
+    assert.equal(sample(m, 'comet_tail_streams_ended_total{format="html",reason="gone"}'), 1);
+    await (await fetch(`${srv.url}/tail/app.log?follow=0`)).text();
+    m = await scrape();
+    assert.equal(sample(m, 'comet_tail_streams_ended_total{format="text",reason="eof"}'), 1);
+  });
+});
