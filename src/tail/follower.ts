@@ -58,8 +58,18 @@ export class Follower {
   ) {}
 
   /** Opens the file if it is there and follows it from its current end; resolves false when it is not there (yet). */
-  async start(): Promise<boolean> {
-    return this.switchTo('initial');
+  start(): Promise<boolean> {
+    const opening = this.switchTo('initial');
+    // Counts as a running check, so a watcher hint meanwhile cannot open the file a second time.
+    this.running = opening.then(
+      () => undefined,
+      () => undefined,
+    );
+    void this.running.finally(() => {
+      this.running = null;
+      if (this.again) void this.check();
+    });
+    return opening;
   }
 
   /** Where a new listener joins: the shared handle (held for it), the file identity and the offset the live feed continues from. */

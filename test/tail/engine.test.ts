@@ -128,6 +128,29 @@ describe('TailEngine (no HTTP)', () => {
     assert.deepEqual(engine.stats(), { files: 0, streams: 0 });
   });
 
+  test('a follower starting while its file is being written never delivers a byte twice', async () => {
+    for (let round = 0; round < 10; round++) {
+      const file = path.join(dir, `busy-${round}.log`);
+      await writeFile(file, '');
+      let n = 0;
+      let writing = true;
+      const writer = (async () => {
+        while (writing) await appendFile(file, `line ${++n}\n`);
+      })();
+      while (n < 20) await new Promise((r) => setImmediate(r));
+      const c = new Collector();
+      const leave = await engine.follow(file, { lines: 3, wait: false }, c);
+      const until = n + 200;
+      await c.until(() => c.text().includes(`line ${until}\n`));
+      writing = false;
+      await writer;
+      leave();
+      const got = [...c.text().matchAll(/line (\d+)\n/g)].map((m) => Number(m[1]));
+      const first = got[0] ?? 0;
+      assert.deepEqual(got.slice(0, until - first + 1), Array.from({ length: until - first + 1 }, (_, i) => first + i), `round ${round}`);
+    }
+  });
+
   test('backlog then live, with ids continuous across the seam', async () => {
     const file = path.join(dir, 'seam.log');
     await writeFile(file, 'one\ntwo\n');
