@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { fsErrorToPathError } from './errors.js';
 import type { FileGuard, ResolvedPath } from './guard.js';
 
 export interface DirEntry {
@@ -19,7 +20,9 @@ const collator = new Intl.Collator('en', { numeric: true });
  * out or to hidden files, no FIFOs, sockets or devices.
  */
 export async function listDirectory(guard: FileGuard, dir: ResolvedPath): Promise<DirEntry[]> {
-  const names = await readdir(dir.abs);
+  const names = await readdir(dir.abs).catch((err: unknown) => {
+    throw fsErrorToPathError(err);
+  });
   const entries = await Promise.all(
     names.map(async (name): Promise<DirEntry | null> => {
       const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;

@@ -27,6 +27,7 @@ export class StreamWriter implements FeedSink {
   private readonly endedListeners: Array<(reason: EndReason) => void> = [];
 
   private linesReported = 0;
+  private waiting: Promise<void> | null = null;
 
   constructor(
     private readonly res: ServerResponse,
@@ -86,15 +87,18 @@ export class StreamWriter implements FeedSink {
 
   ready(): Promise<void> {
     if (this.ended || this.res.writableLength <= this.limits.clientBufferBytes / 2) return Promise.resolve();
-    return new Promise((resolve) => {
+    // One wait shared by every caller, so a slow reader does not collect a listener per chunk.
+    this.waiting ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.res.off('drain', done);
         this.res.off('close', done);
+        this.waiting = null;
         resolve();
       };
-      this.res.once('drain', done);
-      this.res.once('close', done);
+      this.res.on('drain', done);
+      this.res.on('close', done);
     });
+    return this.waiting;
   }
 
   abort(reason: 'slow' | 'shutdown' | 'error'): void {
