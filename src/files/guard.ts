@@ -46,25 +46,16 @@ export class FileGuard {
   }
 
   /** A regular file or a directory that may be read. */
-  async entry(rel: string): Promise<ResolvedPath> {
-    const located = this.locate(rel);
-    const st = await this.statReal(located.abs);
-    if (!st.isFile() && !st.isDirectory()) throw notFound();
-    return { ...located, stat: st };
+  entry(rel: string): Promise<ResolvedPath> {
+    return this.resolve(rel, (st) => st.isFile() || st.isDirectory());
   }
 
-  async file(rel: string): Promise<ResolvedPath> {
-    const located = this.locate(rel);
-    const st = await this.statReal(located.abs);
-    if (!st.isFile()) throw notFound();
-    return { ...located, stat: st };
+  file(rel: string): Promise<ResolvedPath> {
+    return this.resolve(rel, (st) => st.isFile());
   }
 
-  async dir(rel: string): Promise<ResolvedPath> {
-    const located = this.locate(rel);
-    const st = await this.statReal(located.abs);
-    if (!st.isDirectory()) throw notFound();
-    return { ...located, stat: st };
+  dir(rel: string): Promise<ResolvedPath> {
+    return this.resolve(rel, (st) => st.isDirectory());
   }
 
   /**
@@ -109,6 +100,13 @@ export class FileGuard {
   contains(abs: string): boolean {
     const rel = path.relative(this.root, abs);
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  }
+
+  private async resolve(rel: string, admits: (st: Stats) => boolean): Promise<ResolvedPath> {
+    const located = this.locate(rel);
+    const st = await this.statReal(located.abs);
+    if (!admits(st)) throw notFound();
+    return { ...located, stat: st };
   }
 
   private async statReal(abs: string): Promise<Stats> {
