@@ -18,6 +18,7 @@ export function pageRoutes(deps: AppDeps): Router<AppState> {
     const dir = await guard.dir(rel);
     const entries = await listDirectory(guard, dir);
     ctx.vary('Accept');
+    ctx.set('Cache-Control', 'no-cache');
     if (ctx.accepts('html', 'json') === 'json') {
       ctx.body = { path: dir.rel, entries };
       return;
