@@ -141,6 +141,23 @@ describe('/tail/<file>', () => {
     }
   });
 
+  test('from=<id> and Last-Event-ID resume just after a line: nothing missed, nothing repeated', async () => {
+    const file = path.join(srv.dir, 'resume.log');
+    await writeFile(file, lines(1, 5));
+    const first = await (await fetch(`${srv.url}/tail/resume.log?follow=0&format=sse&lines=5`)).text();
+    const ids = [...first.matchAll(/^id: (\S+)$/gm)].map((m) => m[1] ?? '');
+    assert.equal(ids.length, 5);
+    await appendFile(file, lines(6, 8));
+    const sse = await openStream(`${srv.url}/tail/resume.log?format=sse`, { 'Last-Event-ID': ids[1] ?? '' });
+    const got = await sse.waitFor((t) => t.includes('data: line 8\n'), 'line 8');
+    assert.deepEqual(numbers(got), [3, 4, 5, 6, 7, 8], 'after line 2, whatever lines= says');
+    sse.close();
+    const html = await (await fetch(`${srv.url}/tail/resume.log?follow=0&format=html&from=${ids[3] ?? ''}`)).text();
+    assert.deepEqual(numbers(html), [5, 6, 7, 8]);
+    const text = await (await fetch(`${srv.url}/tail/resume.log?follow=0&from=${ids[4] ?? ''}`)).text();
+    assert.equal(text, lines(6, 8));
+  });
+
   test('a client that goes away releases its follower', async () => {
     const s = await openStream(`${srv.url}/tail/ten.log?lines=1`);
     await s.waitFor((t) => t === 'line 10\n', 'the backlog');
