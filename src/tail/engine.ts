@@ -1,8 +1,8 @@
+import type { FileHandle } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'chokidar';
 import { backlogStart, BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent, FeedSink, Position } from './feed.js';
 import { Follower, type FileOpener, type FollowerListener } from './follower.js';
-import { SharedHandle } from './shared-handle.js';
 
 export interface EngineOptions {
   /** Opens a name after checking it may be read (the file guard). */
@@ -96,7 +96,7 @@ export class TailEngine {
       entry.follower.listeners.add(sub);
       if (snap !== null) {
         try {
-          await this.sendRange(snap.handle, snap.file, await this.rangeStart(snap, req), snap.offset, sink, () => sub.gone);
+          await this.sendBacklog(snap.handle.handle, snap.file, snap.offset, req, sink, () => sub.gone);
         } finally {
           snap.handle.release();
         }
@@ -117,12 +117,10 @@ export class TailEngine {
     } catch {
       throw new FileUnavailableError();
     }
-    const handle = new SharedHandle(opened.handle);
     try {
-      const snap = { handle, file: String(opened.stat.ino), offset: opened.stat.size };
-      await this.sendRange(handle, snap.file, await this.rangeStart(snap, req), snap.offset, sink, () => false);
+      await this.sendBacklog(opened.handle, String(opened.stat.ino), opened.stat.size, req, sink, () => false);
     } finally {
-      handle.release();
+      await opened.handle.close();
     }
   }
 
@@ -134,19 +132,15 @@ export class TailEngine {
     await this.watcher.close();
   }
 
-  private async rangeStart(snap: { handle: SharedHandle; file: string; offset: number }, req: Omit<TailRequest, 'wait'>): Promise<number> {
-    const from = req.from;
-    if (from !== null && from !== undefined && from.file === snap.file && from.offset <= snap.offset) return from.offset;
-    if (from !== null && from !== undefined) return 0;
-    return backlogStart(snap.handle.handle, snap.offset, req.lines, req.lines * (this.opts.maxLineBytes + 1));
-  }
-
-  /** Sends [start, end) of a file straight to one sink, in blocks, waiting for it to take each. */
-  private async sendRange(shared: SharedHandle, file: string, start: number, end: number, sink: FeedSink, gone: () => boolean): Promise<void> {
-    let pos = start;
+  /** Sends what comes before `end` that the request asks for (the last lines, or all after `from`) to one sink, in blocks, waiting for it to take each. */
+  private async sendBacklog(handle: FileHandle, file: string, end: number, req: Omit<TailRequest, 'wait'>, sink: FeedSink, gone: () => boolean): Promise<void> {
+    let pos =
+      req.from === null || req.from === undefined
+        ? await backlogStart(handle, end, req.lines, req.lines * (this.opts.maxLineBytes + 1))
+        : resumeOffset(req.from, file, end);
     while (pos < end && !gone() && !sink.closed()) {
       const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, end - pos));
-      const n = await readFully(shared.handle, buf, buf.length, pos);
+      const n = await readFully(handle, buf, buf.length, pos);
       if (n === 0) break;
       sink.event({ type: 'data', file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
       pos += n;
@@ -197,6 +191,9 @@ export class TailEngine {
     this.watcher.unwatch(abs);
   }
 }
+
+/** Where a resume starts: just after `from` in the same file; at the start of the file if it was rotated or truncated since. */
+const resumeOffset = (from: Position, file: string, end: number): number => (from.file === file && from.offset <= end ? from.offset : 0);
 
 /** One stream's place in a follower: queues the live feed while its backlog is still being sent. */
 class Subscription implements FollowerListener {

@@ -1,14 +1,9 @@
 import { stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { OpenedFile } from '../files/guard.js';
 import { BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent } from './feed.js';
 import { COPY_PROOF_BYTES, findRotatedCopy } from './rotated-copy.js';
 import { SharedHandle } from './shared-handle.js';
-
-export interface OpenedFile {
-  readonly handle: import('node:fs/promises').FileHandle;
-  readonly stat: Stats;
-}
 
 /** Opens a watched name after checking it may be read; rejects when it is missing or refused. */
 export type FileOpener = (abs: string) => Promise<OpenedFile>;

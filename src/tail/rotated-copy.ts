@@ -1,7 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { readFully } from './backlog.js';
-import type { FileOpener, OpenedFile } from './follower.js';
+import type { OpenedFile } from '../files/guard.js';
+import type { FileOpener } from './follower.js';
 
 /** How many of the last bytes read must match for a file to count as the copy. */
 export const COPY_PROOF_BYTES = 64;
