@@ -36,7 +36,7 @@ export class FileUnavailableError extends Error {
 const RECHECK_MS = 100;
 
 interface Entry {
-  readonly follower: Follower;
+  readonly follower: Follower<Subscription>;
   readonly started: Promise<boolean>;
   recheck: NodeJS.Timeout | null;
   readonly poll: NodeJS.Timeout;
@@ -126,7 +126,7 @@ export class TailEngine {
 
   async close(): Promise<void> {
     for (const [abs, entry] of this.entries) {
-      for (const l of entry.follower.listeners) (l as Subscription).sink.abort('shutdown');
+      for (const l of entry.follower.listeners) l.sink.abort('shutdown');
       this.drop(abs, entry);
     }
     await this.watcher.close();
@@ -151,7 +151,7 @@ export class TailEngine {
   private entry(abs: string): Entry {
     const existing = this.entries.get(abs);
     if (existing !== undefined) return existing;
-    const follower = new Follower(abs, this.opts.open);
+    const follower = new Follower<Subscription>(abs, this.opts.open);
     const entry: Entry = {
       follower,
       started: follower.start(),

@@ -34,8 +34,8 @@ const BUSY_WAIT_MS = 200;
  * told by the file itself: a smaller size is a truncation, another inode
  * behind the name is a rotation or re-creation.
  */
-export class Follower {
-  readonly listeners = new Set<FollowerListener>();
+export class Follower<L extends FollowerListener = FollowerListener> {
+  readonly listeners = new Set<L>();
   private current: SharedHandle | null = null;
   private ino = -1;
   private dev = -1;
