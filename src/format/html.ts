@@ -80,9 +80,10 @@ function segmentMarkup(seg: Segment): string {
   if (seg.fg !== undefined) colours.push(`color:${seg.fg}`);
   if (seg.bg !== undefined) colours.push(`background-color:${seg.bg}`);
   if (seg.classes.length === 0 && colours.length === 0) return htmlEscape(seg.text);
-  const classAttr = seg.classes.length > 0 && html` class="${seg.classes.join(' ')}"`;
-  const styleAttr = colours.length > 0 && html` style="${colours.join(';')}"`;
-  return html`<span${classAttr}${styleAttr}>${seg.text}</span>`.value;
+  // Class names and rgb() colours come from ansi.ts's fixed vocabulary, never from the line: only the text needs escaping.
+  const classAttr = seg.classes.length > 0 ? ` class="${seg.classes.join(' ')}"` : '';
+  const styleAttr = colours.length > 0 ? ` style="${colours.join(';')}"` : '';
+  return `<span${classAttr}${styleAttr}>${htmlEscape(seg.text)}</span>`;
 }
 
 const notice = (text: string): SafeHtml => html`<div class="n" role="status">${text}</div>\n`;

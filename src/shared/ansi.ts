@@ -78,7 +78,7 @@ export function ansiSegments(line: string): Segment[] {
     run = i;
   }
   out.add(text + line.slice(run), pen);
-  return out.segments;
+  return out.segments();
 }
 
 /** Characters that are not shown as themselves: controls but TAB, DEL, C1, bidi embeddings, overrides and isolates. */
@@ -102,39 +102,48 @@ function sgrEnd(line: string, at: number): number {
   return line.charCodeAt(j) === LOWER_M ? j : -1;
 }
 
-/** `1;38:5:208;;4` → [[1], [38, 5, 208], [0], [4]]: `;` separates params, `:` sub-params; an empty one is 0. */
-function parseParams(line: string, from: number, to: number): number[][] {
-  const groups: number[][] = [];
-  let group: number[] = [];
+/**
+ * One SGR's params, flat (no array per param, so a 64 KiB param list stays cheap):
+ * `values` in order, `starts[g]` the index in `values` where the g-th `;`-separated param begins;
+ * `:` separates sub-params inside one. `1;38:5:208;;4` → values [1, 38, 5, 208, 0, 4], starts [0, 1, 4, 5].
+ */
+interface Params {
+  readonly values: number[];
+  readonly starts: number[];
+}
+
+/** Parses the params between `from` and the `m` at `to`; an empty one is 0. */
+function parseParams(line: string, from: number, to: number): Params {
+  const values: number[] = [];
+  const starts: number[] = [0];
   let value = 0;
   for (let j = from; j <= to; j++) {
     const c = j < to ? line.charCodeAt(j) : 0x3b;
     if (c === 0x3b || c === 0x3a) {
-      group.push(value);
+      values.push(value);
       value = 0;
-      if (c === 0x3b) {
-        groups.push(group);
-        group = [];
-      }
+      if (c === 0x3b && j < to) starts.push(values.length);
     } else {
       value = Math.min(value * 10 + (c - 0x30), PARAM_CAP);
     }
   }
-  return groups;
+  return { values, starts };
 }
 
-function applySgr(pen: Pen, groups: readonly number[][]): void {
-  for (let k = 0; k < groups.length; k++) {
-    const group = groups[k] ?? [];
-    const code = group[0] ?? 0;
-    if (group.length > 1) {
-      applyColonGroup(pen, code, group);
+function applySgr(pen: Pen, { values, starts }: Params): void {
+  for (let g = 0; g < starts.length; g++) {
+    const from = starts[g] ?? 0;
+    const to = starts[g + 1] ?? values.length;
+    const code = values[from] ?? 0;
+    if (to - from > 1) {
+      applyColonParam(pen, code, values.slice(from + 1, to));
     } else if (code === 38 || code === 48 || code === 58) {
       // Semicolon form: 38;5;n or 38;2;r;g;b takes the params after it, whether or not they make a colour.
-      const mode = groups[k + 1]?.[0];
-      const taken = mode === 5 ? 2 : mode === 2 ? 4 : mode === undefined ? 0 : 1;
-      const args = groups.slice(k + 1, k + 1 + taken).map((g) => g[0] ?? 0);
-      k += taken;
+      const mode = g + 1 < starts.length ? firstValue(values, starts, g + 1) : undefined;
+      const taken = Math.min(mode === 5 ? 2 : mode === 2 ? 4 : mode === undefined ? 0 : 1, starts.length - 1 - g);
+      const args: number[] = [];
+      for (let k = 1; k <= taken; k++) args.push(firstValue(values, starts, g + k));
+      g += taken;
       setExtended(pen, code, args);
     } else {
       applyCode(pen, code);
@@ -142,22 +151,24 @@ function applySgr(pen: Pen, groups: readonly number[][]): void {
   }
 }
 
+/** The value of the g-th param (its first sub-param). */
+const firstValue = (values: readonly number[], starts: readonly number[], g: number): number => values[starts[g] ?? 0] ?? 0;
+
 /** A param with sub-params: `38:5:n`, `38:2:r:g:b`, `38:2:space:r:g:b`, `4:style`; others are ignored. */
-function applyColonGroup(pen: Pen, code: number, group: readonly number[]): void {
+function applyColonParam(pen: Pen, code: number, args: number[]): void {
   if (code === 38 || code === 48 || code === 58) {
-    const args = group.slice(1);
     // ITU T.416 puts a colour-space id before r:g:b.
     if (args[0] === 2 && args.length === 5) args.splice(1, 1);
     setExtended(pen, code, args);
   } else if (code === 4) {
-    pen.underline = group[1] !== 0;
+    pen.underline = args[0] !== 0;
   }
 }
 
 /** 38/48 with [5, n] or [2, r, g, b]; 58 (underline colour) is read and ignored; anything malformed changes nothing. */
 function setExtended(pen: Pen, code: number, args: readonly number[]): void {
   let colour: Colour | undefined;
-  if (args[0] === 5 && args.length === 2) colour = palette(args[1] ?? 0);
+  if (args[0] === 5 && args.length === 2) colour = PALETTE[args[1] ?? 0];
   if (args[0] === 2 && args.length === 4 && args.every((v) => v <= 255)) colour = `rgb(${args[1]},${args[2]},${args[3]})`;
   if (colour === undefined) return;
   if (code === 38) pen.fg = colour;
@@ -165,19 +176,13 @@ function setExtended(pen: Pen, code: number, args: readonly number[]): void {
 }
 
 /** xterm's 256 colours: 0–15 the named ones, 16–231 a 6×6×6 cube, 232–255 a grey ramp. */
-function palette(n: number): Colour | undefined {
+const PALETTE: readonly Colour[] = Array.from({ length: 256 }, (_, n) => {
   if (n < 16) return n;
-  if (n < 232) {
-    const level = (v: number): number => (v === 0 ? 0 : 55 + v * 40);
-    const i = n - 16;
-    return `rgb(${level(Math.floor(i / 36))},${level(Math.floor(i / 6) % 6)},${level(i % 6)})`;
-  }
-  if (n < 256) {
-    const grey = 8 + (n - 232) * 10;
-    return `rgb(${grey},${grey},${grey})`;
-  }
-  return undefined;
-}
+  const level = (v: number): number => (v === 0 ? 0 : 55 + v * 40);
+  if (n < 232) return `rgb(${level(Math.floor((n - 16) / 36))},${level(Math.floor((n - 16) / 6) % 6)},${level((n - 16) % 6)})`;
+  const grey = 8 + (n - 232) * 10;
+  return `rgb(${grey},${grey},${grey})`;
+});
 
 // Codes not handled here (blink, conceal, fonts, overline, …) are ignored; conceal in particular must never hide text.
 function applyCode(pen: Pen, code: number): void {
@@ -204,27 +209,57 @@ function applyCode(pen: Pen, code: number): void {
 
 const freshPen = (): Pen => ({ fg: undefined, bg: undefined, bold: false, dim: false, italic: false, underline: false, strike: false, inverse: false });
 
-/** The segments of one line; text in the same style as the segment before it joins that segment. */
+/** What a segment looks like, from the pen its text was written with. */
+interface Style {
+  readonly classes: readonly string[];
+  readonly fg: string | undefined;
+  readonly bg: string | undefined;
+}
+
+/** The segments of one line; text written with the same pen as the segment before it joins that segment. */
 class SegmentList {
-  readonly segments: Segment[] = [];
-  private lastKey = '';
+  private readonly texts: string[] = [];
+  private readonly styles: Style[] = [];
+  private lastPen: Pen | undefined;
 
   add(text: string, pen: Pen): void {
     if (text === '') return;
-    const seg = styled(text, pen);
-    const key = `${seg.classes.join(' ')}|${seg.fg ?? ''}|${seg.bg ?? ''}`;
-    const last = this.segments.length - 1;
-    const prev = this.segments[last];
-    if (prev !== undefined && key === this.lastKey) this.segments[last] = { ...prev, text: prev.text + text };
-    else this.segments.push(seg);
-    this.lastKey = key;
+    if (this.lastPen !== undefined && samePen(this.lastPen, pen)) {
+      this.texts[this.texts.length - 1] += text;
+      return;
+    }
+    this.lastPen = { ...pen };
+    this.texts.push(text);
+    this.styles.push(styleOf(pen));
+  }
+
+  segments(): Segment[] {
+    return this.texts.map((text, i) => {
+      const style = this.styles[i];
+      const seg: { text: string; classes: readonly string[]; fg?: string; bg?: string } = { text, classes: style?.classes ?? [] };
+      if (style?.fg !== undefined) seg.fg = style.fg;
+      if (style?.bg !== undefined) seg.bg = style.bg;
+      return seg;
+    });
   }
 }
 
-function styled(text: string, pen: Pen): Segment {
+const samePen = (a: Pen, b: Pen): boolean =>
+  a.fg === b.fg &&
+  a.bg === b.bg &&
+  a.bold === b.bold &&
+  a.dim === b.dim &&
+  a.italic === b.italic &&
+  a.underline === b.underline &&
+  a.strike === b.strike &&
+  a.inverse === b.inverse;
+
+function styleOf(pen: Pen): Style {
   // Inverse swaps the colours; a default one left in place comes from the ansi-inverse class.
-  const fg = pen.inverse ? pen.bg : pen.fg;
   const bg = pen.inverse ? pen.fg : pen.bg;
+  const chosen = pen.inverse ? pen.bg : pen.fg;
+  // Text in its own background colour would be invisible: it keeps the colour the background class gives text.
+  const fg = chosen === bg ? undefined : chosen;
   const classes: string[] = [];
   if (typeof fg === 'number') classes.push(`ansi-${STEMS[fg]}-fg`);
   if (typeof bg === 'number') classes.push(`ansi-${STEMS[bg]}-bg`);
@@ -234,10 +269,5 @@ function styled(text: string, pen: Pen): Segment {
   if (pen.underline) classes.push('ansi-underline');
   if (pen.strike) classes.push('ansi-strike');
   if (pen.inverse) classes.push('ansi-inverse');
-  return {
-    text,
-    classes,
-    ...(typeof fg === 'string' ? { fg } : {}),
-    ...(typeof bg === 'string' ? { bg } : {}),
-  };
+  return { classes, fg: typeof fg === 'string' ? fg : undefined, bg: typeof bg === 'string' ? bg : undefined };
 }
