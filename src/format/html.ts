@@ -1,5 +1,7 @@
-import { AnsiUp } from 'ansi_up';
+import { htmlEscape } from 'escape-goat';
+import { ansiSegments, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
+import { ANSI_STYLE } from '../views/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
 import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';
@@ -15,13 +17,7 @@ const STYLE = `${BASE_STYLE}
 body{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:4px 8px}
 .l{white-space:pre-wrap;overflow-wrap:anywhere;min-height:1.4em}
 .n{color:var(--mute);font-style:italic;border-top:1px dashed var(--line);margin:4px 0}
-.ansi-bold{font-weight:bold}.ansi-italic{font-style:italic}.ansi-underline{text-decoration:underline}
-.ansi-black-fg{color:#3e424d}.ansi-red-fg{color:#e0443e}.ansi-green-fg{color:#3fa33f}.ansi-yellow-fg{color:#c69026}
-.ansi-blue-fg{color:#3b7fe4}.ansi-magenta-fg{color:#b553c6}.ansi-cyan-fg{color:#2aa1b3}.ansi-white-fg{color:#c5c8c6}
-.ansi-bright-black-fg{color:#7f8590}.ansi-bright-red-fg{color:#ff6b6b}.ansi-bright-green-fg{color:#6fd66f}
-.ansi-bright-yellow-fg{color:#f4d35e}.ansi-bright-blue-fg{color:#74a7ff}.ansi-bright-magenta-fg{color:#e38cf0}
-.ansi-bright-cyan-fg{color:#6fdcec}.ansi-bright-white-fg{color:#fff}
-.ansi-red-bg{background:#e0443e}.ansi-green-bg{background:#3fa33f}.ansi-yellow-bg{background:#c69026}.ansi-blue-bg{background:#3b7fe4}
+${ANSI_STYLE}
 `;
 
 /** At least this much comes before the first line, so every browser starts rendering at once. */
@@ -29,23 +25,19 @@ export const PRELUDE_PADDING_BYTES = 1024;
 
 /**
  * One HTML document that never ends: a prelude, then each line as its own
- * element carrying its id in data-id. Every line goes through ansi_up, which
- * escapes it and turns ANSI colour codes into classes.
+ * element carrying its id in data-id. Each line is rendered on its own from
+ * its ANSI segments: colour codes as classes, every other control made visible, all escaped.
  */
 export class HtmlFormatter implements Formatter {
   readonly contentType = 'text/html; charset=utf-8';
   linesOut = 0;
   private readonly lines: LineDecoder;
-  private readonly ansi = new AnsiUp();
 
   constructor(
     private readonly title: string,
     maxLineBytes: number,
   ) {
     this.lines = new LineDecoder(maxLineBytes);
-    this.ansi.use_classes = true;
-    // Hyperlinks from escape codes in a log are not ours to offer.
-    this.ansi.url_allowlist = {};
   }
 
   start(): string {
@@ -74,9 +66,24 @@ export class HtmlFormatter implements Formatter {
   private render(lines: DecodedLine[]): string {
     this.linesOut += lines.length;
     let out = '';
-    for (const l of lines) out += `<div class="l" data-id="${l.id}">${this.ansi.ansi_to_html(l.text)}</div>\n`;
+    for (const l of lines) out += `<div class="l" data-id="${l.id}">${lineMarkup(l.text)}</div>\n`;
     return out;
   }
+}
+
+/** One line's text as escaped markup. */
+const lineMarkup = (text: string): string => ansiSegments(text).map(segmentMarkup).join('');
+
+/** A span only where the segment has a style: plain text stays plain. */
+function segmentMarkup(seg: Segment): string {
+  const colours: string[] = [];
+  if (seg.fg !== undefined) colours.push(`color:${seg.fg}`);
+  if (seg.bg !== undefined) colours.push(`background-color:${seg.bg}`);
+  if (seg.classes.length === 0 && colours.length === 0) return htmlEscape(seg.text);
+  // Class names and rgb() colours come from ansi.ts's fixed vocabulary, never from the line: only the text needs escaping.
+  const classAttr = seg.classes.length > 0 ? ` class="${seg.classes.join(' ')}"` : '';
+  const styleAttr = colours.length > 0 ? ` style="${colours.join(';')}"` : '';
+  return `<span${classAttr}${styleAttr}>${htmlEscape(seg.text)}</span>`;
 }
 
 const notice = (text: string): SafeHtml => html`<div class="n" role="status">${text}</div>\n`;

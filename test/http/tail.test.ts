@@ -55,7 +55,7 @@ describe('/tail/<file>', () => {
   test('html shows ANSI colours as classes and never passes escape codes as markup', async () => {
     await writeFile(path.join(srv.dir, 'ansi.log'), '\x1b[31mred\x1b[0m plain \x1b[1;32mbold green <b>\x1b[0m\n');
     const body = await (await fetch(`${srv.url}/tail/ansi.log?follow=0&format=html`)).text();
-    assert.match(body, /<span class="ansi-red-fg">red<\/span> plain <span style="font-weight:bold" class="ansi-green-fg">bold green &lt;b&gt;<\/span>/);
+    assert.match(body, /<span class="ansi-red-fg">red<\/span> plain <span class="ansi-green-fg ansi-bold">bold green &lt;b&gt;<\/span>/);
     assert.ok(!body.includes('\x1b'));
   });
 
