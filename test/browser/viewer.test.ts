@@ -90,6 +90,8 @@ describe('the viewer in a real browser', () => {
     });
     page = await context.newPage();
     page.on('console', (m) => {
+      // The index page has no icon of its own (not this page's concern).
+      if (m.location().url.endsWith('/favicon.ico')) return;
       if (m.type() === 'error' || /content security policy|refused to/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
@@ -315,14 +317,14 @@ describe('the viewer in a real browser', () => {
 
     await page.locator('#filter').fill('^[ab]');
     await page.locator('#regex').click();
-    await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 4);
-    assert.deepEqual(await shownTexts(), ['alpha one', 'Beta two', 'alpha three', 'new alpha line'], 'regex, case-insensitive by default');
+    await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 3);
+    assert.deepEqual(await shownTexts(), ['alpha one', 'Beta two', 'alpha three'], 'regex, case-insensitive by default');
     await page.locator('#case').click();
-    await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 3);
-    assert.deepEqual(await shownTexts(), ['alpha one', 'alpha three', 'new alpha line']);
+    await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 2);
+    assert.deepEqual(await shownTexts(), ['alpha one', 'alpha three']);
     await page.locator('#invert').click();
-    await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 3);
-    assert.deepEqual(await shownTexts(), ['Beta two', 'gamma (four)', 'no match here']);
+    await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 4);
+    assert.deepEqual(await shownTexts(), ['Beta two', 'gamma (four)', 'new alpha line', 'no match here']);
     assert.deepEqual(await marks(), [], 'inverted: nothing to mark');
     assert.deepEqual(urlParams(), { filter: '^[ab]', regex: '1', case: '1', invert: '1' });
     assert.equal(await page.locator('#regex').getAttribute('aria-pressed'), 'true');
@@ -332,7 +334,7 @@ describe('the viewer in a real browser', () => {
     await page.waitForFunction(() => document.querySelectorAll('#lines .l').length === 6);
     await frames();
     assert.equal(await page.locator('#filter').inputValue(), '^[ab]', 'a reload keeps the filter');
-    assert.deepEqual(await shownTexts(), ['Beta two', 'gamma (four)', 'no match here']);
+    assert.deepEqual(await shownTexts(), ['Beta two', 'gamma (four)', 'new alpha line', 'no match here']);
     for (const id of ['regex', 'case', 'invert']) assert.equal(await page.locator(`#${id}`).getAttribute('aria-pressed'), 'true', id);
 
     await page.locator('#invert').click();
@@ -437,18 +439,9 @@ describe('the viewer in a real browser', () => {
     await write('app.log', lines(1, 100));
     await openViewer('/view/app.log');
     await waitForLastLine('line 100');
-    await page.evaluate(() => {
-      const w = window as TestWindow & { __longest?: number };
-      w.__longest = 0;
-      let last = performance.now();
-      const tick = (): void => {
-        const now = performance.now();
-        w.__longest = Math.max(w.__longest ?? 0, now - last);
-        last = now;
-        requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    });
+    // The longest gap between two frames while the burst arrives (a string: tsx would name a function here).
+    await page.evaluate(`(() => { window.__longest = 0; let last = performance.now();
+      requestAnimationFrame(function tick() { const now = performance.now(); window.__longest = Math.max(window.__longest, now - last); last = now; requestAnimationFrame(tick); }); })()`);
     const started = Date.now();
     const writing = (async () => {
       for (let from = 101; from <= 50_100; from += 1000) {
@@ -492,15 +485,12 @@ describe('the viewer in a real browser', () => {
 
   test('the tab title counts lines that arrived while the tab was hidden', { timeout: TEST_TIMEOUT }, async () => {
     // Headless Chromium never hides a tab: the page is told it is hidden the way a browser tells it.
-    await page.addInitScript(() => {
-      let vis: 'visible' | 'hidden' = 'visible';
+    // (A string: tsx would wrap a function here in a helper the page does not have.)
+    await page.addInitScript(`(() => { let vis = 'visible';
       Object.defineProperty(Document.prototype, 'visibilityState', { configurable: true, get: () => vis });
       Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => vis === 'hidden' });
-      (window as TestWindow).__setVisibility = (v) => {
-        vis = v;
-        document.dispatchEvent(new Event('visibilitychange'));
-      };
-    });
+      window.__setVisibility = function (v) { vis = v; document.dispatchEvent(new Event('visibilitychange')); };
+    })()`);
     await write('app.log', lines(1, 5));
     await openViewer('/view/app.log');
     await waitForLastLine('line 5');
@@ -516,19 +506,20 @@ describe('the viewer in a real browser', () => {
 
   test('light and dark themes follow prefers-color-scheme; the toggle is remembered across a reload; screenshots', { timeout: TEST_TIMEOUT }, async () => {
     const sample = [
+      ...texts(1, 25),
       '{"level":30,"time":1700000000000,"msg":"server listening","port":9999}',
       '{"level":40,"time":1700000001000,"msg":"slow request","ms":1200}',
       '{"level":50,"time":1700000002000,"msg":"upstream failed","err":"ECONNRESET"}',
       '2024-01-02 03:04:05 INFO GET /index.html 200',
       '2024-01-02 03:04:06 ERROR GET /api 502',
       '\x1b[32mgreen\x1b[0m and \x1b[1mbold\x1b[0m',
-      ...texts(1, 40),
+      'the end',
     ].join('\n');
     await write('app.log', `${sample}\n`);
     const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await newPage({ colorScheme: 'dark' });
     await openViewer('/view/app.log?filter=GET');
-    await waitForLastLine('line 40');
+    await waitForLastLine('the end');
     await frames();
     assert.equal(await background(), 'rgb(17, 20, 24)', 'dark, from prefers-color-scheme');
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-dark-filtered.png') });
@@ -539,7 +530,7 @@ describe('the viewer in a real browser', () => {
     assert.equal(await background(), 'rgb(255, 255, 255)', 'the toggle switched to light');
     await page.reload();
     await page.waitForSelector('#conn[data-state=connected]');
-    await waitForLastLine('line 40');
+    await waitForLastLine('the end');
     assert.equal(await background(), 'rgb(255, 255, 255)', 'light is remembered over the system dark');
     assert.equal(await page.locator('#theme').textContent(), 'dark');
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-light.png') });
