@@ -20,6 +20,8 @@ export interface Config {
   readonly maxLineBytes: number;
   readonly clientBufferBytes: number;
   readonly heartbeatMs: number;
+  /** Lines the browser viewer keeps on its page. */
+  readonly viewerMaxLines: number;
   readonly logLevel: LogLevel;
 }
 
@@ -93,6 +95,7 @@ export function parseConfig(vars: Env): Config {
     maxLineBytes: integer(vars, 'MAX_LINE_BYTES', 256, 64 * 1024 * 1024),
     clientBufferBytes: integer(vars, 'CLIENT_BUFFER_BYTES', 4096, 1024 * 1024 * 1024),
     heartbeatMs: integer(vars, 'HEARTBEAT_MS', 100, 3_600_000),
+    viewerMaxLines: integer(vars, 'VIEWER_MAX_LINES', 100, 1_000_000),
     logLevel: logLevel as LogLevel,
   });
 }
