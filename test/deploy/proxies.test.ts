@@ -122,7 +122,6 @@ function proxySuite(kind: ProxyKind): void {
         const line = await appendLine('live');
         const sent = Date.now();
         const took = await Promise.all(streams.map(async (s) => (await s.waitFor((t) => t.includes(line), line, 5000), Date.now() - sent)));
-        console.log(`LAT ${kind.name} ${took.join(" ")}`);
         FORMATS.forEach((f, i) => assert.ok((took[i] ?? Infinity) < LIVE_WITHIN_MS, `${kind.name} ${f}: ${line} took ${took[i]} ms`));
       }
       for (const s of streams) s.close();

@@ -106,8 +106,8 @@ export const apache: ProxyKind = {
   file: 'apache.conf',
   substitutions: (p) => [
     ['<VirtualHost *:80>', `<VirtualHost 127.0.0.1:${p.listen}>`],
-    ['http://127.0.0.1:9999/logs flushpackets', `http://127.0.0.1:${p.upstream}/logs flushpackets`],
-    ['ProxyPassReverse /logs http://127.0.0.1:9999/logs', `ProxyPassReverse /logs http://127.0.0.1:${p.upstream}/logs`],
+    // ProxyPass and ProxyPassReverse
+    ['http://127.0.0.1:9999/logs', `http://127.0.0.1:${p.upstream}/logs`],
     ['timeout=3600', `timeout=${p.readTimeoutS}`],
   ],
   async prepare(dir, config, p) {
