@@ -180,10 +180,17 @@ export interface RunningProxy {
  */
 export async function startProxy(kind: ProxyKind, p: ProxyPorts, readyPath: string): Promise<RunningProxy> {
   const binary = requireDebianPackage(kind.pkg, kind.binary);
+  const text = await substituted(kind, p);
   const dir = await mkdtemp(path.join(tmpdir(), `comet-tail-${kind.pkg}-`));
   const config = path.join(dir, kind.file);
-  await writeFile(config, await substituted(kind, p));
-  const args = await kind.prepare(dir, config, p);
+  let args: string[];
+  try {
+    await writeFile(config, text);
+    args = await kind.prepare(dir, config, p);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   const child = spawn(binary, args, { cwd: dir, env: { PATH: process.env.PATH ?? '', ...kind.env?.(dir) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (c: Buffer): void => {
