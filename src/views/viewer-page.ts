@@ -1,3 +1,4 @@
+import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, encodePath, html, raw } from './html.js';
 import { breadcrumbs, humanSize } from './index-page.js';
 
@@ -34,7 +35,7 @@ export function viewerPage(base: string, file: ViewerFile, client: ViewerClient)
   const p = encodePath(file.rel);
   const name = file.rel.slice(file.rel.lastIndexOf('/') + 1);
   const assets = `${base}/assets/`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${name} · comet-tail</title><link rel="icon" href="data:,"><style>${raw(STYLE)}</style>
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${name} · comet-tail</title><link rel="icon" href="data:,"><style>${raw(STYLE)}${raw(ANSI_STYLE)}</style>
 ${client.style === null ? '' : html`<link rel="stylesheet" href="${assets}${client.style}">`}
 ${client.script === null ? '' : html`<script src="${assets}${client.script}" defer></script>`}</head>
 <body><header><h1>${breadcrumbs(base, file.rel, true)}</h1><span class="meta" id="size" title="${file.size} bytes">${humanSize(file.size)}</span>
