@@ -32,10 +32,13 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
   const viewer = async (ctx: Context, rel: string): Promise<void> => {
     const file = await guard.file(rel);
     const lines = parseLines(ctx.query.lines, config);
+    // Opened, not only stat'ed, so the page answers as its stream will: 404 for a file that cannot be read, 5xx when the server cannot open files.
+    const { handle, stat } = await guard.open(file.abs);
+    await handle.close();
     ctx.set('Content-Security-Policy', VIEWER_CSP);
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');
-    ctx.body = viewerPage(base, { rel: file.rel, size: file.stat.size, lines }, {
+    ctx.body = viewerPage(base, { rel: file.rel, size: stat.size, lines }, {
       script: assets.fileName('viewer.js'),
       style: assets.fileName('viewer.css'),
       maxLines: config.viewerMaxLines,
