@@ -126,6 +126,12 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
     for (const [what, a] of answers) {
       assert.ok(a !== null, `${what}: answered`);
       // The tail engine's half of finding 7 (its status) is another change; here: none of the stream's headers.
+      // The index needs one descriptor (readdir) where an open through the guard needs two (O_PATH, then the file),
+      // so the one the last refused open gave back may serve it: then it must be the true listing, never a 404.
+      if (what.startsWith('/ ') && a.status === 200) {
+        assert.ok(a.body.includes('x.log'), `${what}: the listing`);
+        continue;
+      }
       if (!what.startsWith('/tail')) {
         assert.ok(a.status >= 500 && a.status < 600, `${what}: ${a.status} ${a.body}`);
         assert.equal(a.body, 'Internal Server Error\n', `${what}: one line, no stack, no path`);
