@@ -1,7 +1,7 @@
 import { AnsiUp } from 'ansi_up';
 import type { FeedEvent } from '../tail/feed.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
-import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
+import { END_NOTICES, MISSING_NOTICE, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';
 
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
@@ -56,6 +56,7 @@ export class HtmlFormatter implements Formatter {
   event(ev: FeedEvent): string {
     let out = this.render(this.lines.lines(ev));
     if (ev.type === 'truncated') out += notice('file truncated; following it from its new start').value;
+    if (ev.type === 'missing') out += notice(MISSING_NOTICE).value;
     if (ev.type === 'switched') {
       out += notice(ev.reason === 'rotated' ? 'file rotated; following the new file from its start' : 'file created; following it from its start').value;
     }
