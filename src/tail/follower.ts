@@ -140,7 +140,8 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private async switchTo(reason: 'initial' | 'created' | 'rotated'): Promise<boolean> {
     const opened = await orMissing(this.open(this.abs));
     if (opened === null) return false;
-    if (this.closed) {
+    // Closed meanwhile, or the name leads back to the file already followed (a stat saw a passing swap): nothing to switch to.
+    if (this.closed || (reason === 'rotated' && opened.stat.ino === this.ino && opened.stat.dev === this.dev)) {
       await opened.handle.close();
       return false;
     }
