@@ -8,7 +8,7 @@ const ODD = 'a b#?%<i>.log';
 
 interface Listing {
   path: string;
-  entries: Array<{ name: string; path: string; type: string; size: number; mtime: string }>;
+  entries: Array<{ name: string; path: string; type: string; size: number; mtime: string; family: string; compressed: boolean }>;
 }
 
 describe('the directory index, the viewer and health', () => {
@@ -33,7 +33,7 @@ describe('the directory index, the viewer and health', () => {
       ['nginx', ODD, 'app.log', 'app.log.2', 'app.log.10', 'Zeta.log'],
     );
     const odd = body.entries.find((e) => e.name === ODD);
-    assert.deepEqual(odd, { name: ODD, path: ODD, type: 'file', size: 6, mtime: '2024-01-02T03:04:05.000Z' });
+    assert.deepEqual(odd, { name: ODD, path: ODD, type: 'file', size: 6, mtime: '2024-01-02T03:04:05.000Z', family: ODD, compressed: false });
     assert.equal(body.entries[0]?.type, 'dir');
   });
 
