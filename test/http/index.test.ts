@@ -3,17 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { DirEntry as Entry } from '../../src/files/listing.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-interface Entry {
-  name: string;
-  path: string;
-  type: 'file' | 'dir';
-  size: number;
-  mtime: string;
-  family: string;
-  compressed: boolean;
-}
 
 const FAMILY_OF: Record<string, string> = {
   'app.log': 'app.log',

@@ -6,18 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import { inotifyWatches } from '../helpers/proc.js';
 import { openStream } from '../helpers/stream.js';
+import type { DirEntry as Entry } from '../../src/files/listing.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
-interface Entry {
-  name: string;
-  path: string;
-  type: 'file' | 'dir';
-  size: number;
-  mtime: string;
-  family: string;
-  compressed: boolean;
-}
 
 type Got = { readonly event: 'entry'; readonly entry: Entry; readonly at: number } | { readonly event: 'removed'; readonly path: string; readonly at: number };
 
