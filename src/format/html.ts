@@ -1,7 +1,7 @@
 import { htmlEscape } from 'escape-goat';
 import { ansiSegments, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
-import { ANSI_STYLE } from '../views/ansi-style.js';
+import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
 import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';

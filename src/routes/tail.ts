@@ -6,6 +6,7 @@ import type { FormatName } from '../format/formatter.js';
 import { HTML_STREAM_CSP } from '../format/html.js';
 import { createFormatter } from '../format/index.js';
 import type { AppDeps, AppState } from '../http/context.js';
+import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
 import { FileUnavailableError } from '../tail/engine.js';
 import { parsePositionToken, type Position } from '../tail/feed.js';
@@ -79,9 +80,7 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     const params = parseTailParams(ctx, config);
     const rel = pathParam(ctx);
     const file = params.wait && params.follow ? await guard.fileOrAbsent(rel) : await guard.file(rel);
-    if (streams.full()) {
-      ctx.throw(503, 'Service Unavailable: too many open streams, try again later', { expose: true, headers: { 'Retry-After': '5' } });
-    }
+    if (streams.full()) throw new TooManyStreamsError();
 
     const formatter = createFormatter(params.format, { title: file.rel, maxLineBytes: config.maxLineBytes });
     ctx.status = 200;

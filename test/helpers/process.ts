@@ -5,9 +5,13 @@ const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');
 // Resolved here, so the child finds tsx whatever its working directory.
 const TSX = import.meta.resolve('tsx');
 
-/** The real entry point as its own process, with exactly this environment. */
-export function spawnMain(env: Record<string, string>, cwd: string): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', TSX, MAIN], {
+/**
+ * The real entry point as its own process, with exactly this environment;
+ * `wrapper` is a command that execs the rest (e.g. `prlimit --nofile=64:64 --`).
+ */
+export function spawnMain(env: Record<string, string>, cwd: string, wrapper: readonly string[] = []): ChildProcessWithoutNullStreams {
+  const [command, ...args] = [...wrapper, process.execPath, '--import', TSX, MAIN];
+  return spawn(command ?? process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
