@@ -33,7 +33,8 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
     }
     ctx.set('Content-Security-Policy', INDEX_CSP);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = indexPage({ base, rel: dir.rel, entries, sort: query.sort, q: query.q, now });
+    const client = { script: assets.fileName('index.js'), style: assets.fileName('viewer.css') };
+    ctx.body = indexPage({ base, rel: dir.rel, entries, sort: query.sort, q: query.q, now, client });
   };
 
   const viewer = async (ctx: Context, rel: string): Promise<void> => {

@@ -6,7 +6,8 @@ import { BASE_STYLE, contentSecurityPolicy, encodePath, html, raw, type SafeHtml
 
 export { humanSize };
 
-export const INDEX_CSP = contentSecurityPolicy([]);
+/** Scripts from our own origin only (the bundle); the page is whole without them. */
+export const INDEX_CSP = contentSecurityPolicy([], [], ["'self'"]);
 
 const STYLE = `${BASE_STYLE}
 header{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;justify-content:space-between;padding:10px 16px;border-bottom:1px solid var(--line)}
@@ -21,18 +22,19 @@ th,td{text-align:left;padding:6px 16px;border-bottom:1px solid var(--line);white
 th{font-weight:600}th a{color:var(--fg);text-decoration:none}th a:hover{text-decoration:underline}th .arrow{color:var(--link);margin-left:4px}
 td.name{white-space:normal;overflow-wrap:anywhere;width:100%}
 td.size,th.size{text-align:right;font-variant-numeric:tabular-nums}
-td.acts a{margin-right:10px}
+td.links a{margin-right:10px}
 tbody.group tr.rotated td{border-bottom-color:transparent}tbody.group tr:last-child td{border-bottom-color:var(--line)}
 tr.rotated td.name{padding-left:36px}tr.rotated td.name a.open{color:var(--mute)}
 .tag{font-size:12px;color:var(--mute);border:1px solid var(--line);border-radius:3px;padding:0 4px;margin-left:6px}
 tr[hidden],tbody[hidden]{display:none}
 .empty{padding:16px;color:var(--mute)}
-.live-state{color:var(--mute);font-size:12px}
+.side{display:flex;gap:8px;align-items:center}.live-state{color:var(--mute);font-size:12px;white-space:nowrap}#live[data-state=live]{color:var(--ok,#1a7f37)}
+#theme{font:inherit;font-size:12px;min-height:28px}
 @media (max-width:640px){
 header{padding:8px 12px}form.filter{flex:1 1 100%}
-thead tr{display:flex;gap:14px;padding:6px 12px;border-bottom:1px solid var(--line)}thead th{padding:0;border:0}thead th.acts{display:none}
+thead tr{display:flex;gap:14px;padding:6px 12px;border-bottom:1px solid var(--line)}thead th{padding:0;border:0}thead th.links{display:none}
 tbody tr{display:flex;flex-wrap:wrap;align-items:baseline;column-gap:12px;padding:6px 12px;border-bottom:1px solid var(--line)}
-tbody td{padding:0;border:0}tbody td.name{flex:1 1 100%}tbody td.size{text-align:left}tbody td.acts{margin-left:auto}
+tbody td{padding:0;border:0}tbody td.name{flex:1 1 100%}tbody td.size{text-align:left}tbody td.links{margin-left:auto}
 tbody.group tr.rotated{border-bottom-color:transparent}tbody.group tr:last-child{border-bottom-color:var(--line)}tr.rotated{padding-left:28px}tr.rotated td.name{padding-left:0}
 }
 `;
@@ -57,7 +59,13 @@ export interface IndexView {
   readonly q: string;
   /** The request's time: relative times are rendered against it. */
   readonly now: number;
+  /** Hashed file names of the bundle under /assets, or null when it was not built. */
+  readonly client: { readonly script: string | null; readonly style: string | null };
 }
+
+/** What the browser copies for an entry that appears later, so its rows are this file's markup too. */
+const TEMPLATE_FILE: DirEntry = { name: '', path: '', type: 'file', size: 0, mtime: new Date(0).toISOString(), family: '', compressed: true };
+const TEMPLATE_DIR: DirEntry = { ...TEMPLATE_FILE, type: 'dir', compressed: false };
 
 const COLUMNS: ReadonlyArray<{ key: SortKey; label: string }> = [
   { key: 'name', label: 'Name' },
@@ -81,7 +89,7 @@ function header(view: IndexView): SafeHtml {
     const arrow = current ? html`<span class="arrow" aria-hidden="true">${view.sort.order === 'asc' ? '▲' : '▼'}</span>` : '';
     return html`<th scope="col" class="${key}"${ariaSort === null ? '' : html` aria-sort="${ariaSort}"`}><a href="${sortHref({ key, order: next }, view.q)}">${label}${arrow}</a></th>`;
   });
-  return html`<thead><tr>${cells}<th scope="col" class="acts"><span class="sr">Actions</span></th></tr></thead>`;
+  return html`<thead><tr>${cells}<th scope="col" class="links"><span class="sr">Actions</span></th></tr></thead>`;
 }
 
 /** One row; the browser fills the same markup (from the templates) for entries that appear later. */
@@ -90,10 +98,10 @@ function row(base: string, e: DirEntry, now: number, rotated: boolean): SafeHtml
   const data = html`data-path="${e.path}" data-name="${e.name}" data-type="${e.type}" data-size="${e.size}" data-mtime="${e.mtime}" data-family="${e.family}"`;
   const time = html`<td class="mtime"><time datetime="${e.mtime}" title="${exactTime(e.mtime)}">${relativeTime(Date.parse(e.mtime), now)}</time></td>`;
   if (e.type === 'dir') {
-    return html`<tr class="entry dir" ${data}><td class="name"><a class="open" href="${base}/browse/${p}">${e.name}/</a></td><td class="size">—</td>${time}<td class="acts"></td></tr>`;
+    return html`<tr class="entry dir" ${data}><td class="name"><a class="open" href="${base}/browse/${p}">${e.name}/</a></td><td class="size">—</td>${time}<td class="links"></td></tr>`;
   }
   const tag = e.compressed ? html`<span class="tag" title="compressed: shown decompressed">gz</span>` : '';
-  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}><td class="name"><a class="open" href="${base}/view/${p}">${e.name}</a>${tag}</td><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>${time}<td class="acts"><a class="view" href="${base}/view/${p}">view</a><a class="tail" href="${base}/tail/${p}">tail</a><a class="download" href="${base}/download/${p}">download</a></td></tr>`;
+  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}><td class="name"><a class="open" href="${base}/view/${p}">${e.name}</a>${tag}</td><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>${time}<td class="links"><a class="view" href="${base}/view/${p}">view</a><a class="tail" href="${base}/tail/${p}">tail</a><a class="download" href="${base}/download/${p}">download</a></td></tr>`;
 }
 
 /** The directory index: families together (the live file first), sortable by the column links, filtered by the GET form; all of it without script. */
@@ -107,13 +115,18 @@ export function indexPage(view: IndexView): string {
   });
   const hidden = (name: string, value: string): SafeHtml => html`<input type="hidden" name="${name}" value="${value}">`;
   const sortFields = view.sort.key === 'name' && view.sort.order === 'asc' ? '' : html`${hidden('sort', view.sort.key)}${hidden('order', view.sort.order)}`;
+  const assets = `${base}/assets/`;
+  const { script, style } = view.client;
   const empty = view.q === '' ? 'This directory is empty.' : `Nothing here matches “${view.q}”.`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${rel === '' ? 'logs' : rel} · comet-tail</title><link rel="icon" href="data:,"><style>${raw(STYLE)}</style></head>
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${rel === '' ? 'logs' : rel} · comet-tail</title><link rel="icon" href="data:,">${style === null ? '' : html`<link rel="stylesheet" href="${assets}${style}">`}<style>${raw(STYLE)}</style>
+${script === null ? '' : html`<script src="${assets}${script}" defer></script>`}</head>
 <body><header><h1>${breadcrumbs(base, rel, false)}</h1>
-<form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name</label><input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false">${sortFields}<button type="submit">Filter</button></form></header>
+<form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name</label><input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false">${sortFields}<button type="submit">Filter</button></form>
+<div class="side"><span class="live-state" id="live" role="status"></span><button id="theme" type="button" hidden>theme</button></div></header>
 <main><table id="index" data-base="${base}" data-dir="${rel}" data-sort="${view.sort.key}" data-order="${view.sort.order}">${header(view)}
 ${rel === '' ? '' : html`<tbody class="up"><tr><td class="name" colspan="4"><a href="${parent}">../</a></td></tr></tbody>`}
 ${groups}
 </table><p class="empty" id="empty"${view.entries.length === 0 ? '' : raw(' hidden')}>${empty}</p></main>
+<template id="row-file">${row(base, TEMPLATE_FILE, view.now, false)}</template><template id="row-dir">${row(base, TEMPLATE_DIR, view.now, false)}</template>
 </body></html>`.value;
 }
