@@ -73,11 +73,11 @@ const COLUMNS: ReadonlyArray<{ key: SortKey; label: string }> = [
   { key: 'mtime', label: 'Modified' },
 ];
 
-/** `?sort=size&order=desc&q=…`: the page's own URL with another sort, for the header links. */
-function sortHref(sort: IndexSort, q: string): string {
+/** The page's own URL with another sort (`…?sort=size&order=desc&q=…`), for the header links. */
+function sortHref(view: IndexView, sort: IndexSort): string {
   const params = new URLSearchParams({ sort: sort.key, order: sort.order });
-  if (q !== '') params.set('q', q);
-  return `?${params.toString()}`;
+  if (view.q !== '') params.set('q', view.q);
+  return `${view.rel === '' ? `${view.base}/` : `${view.base}/browse/${encodePath(view.rel)}`}?${params.toString()}`;
 }
 
 function header(view: IndexView): SafeHtml {
@@ -87,21 +87,26 @@ function header(view: IndexView): SafeHtml {
     const next = current ? (view.sort.order === 'asc' ? 'desc' : 'asc') : key === 'name' ? 'asc' : 'desc';
     const ariaSort = current ? (view.sort.order === 'asc' ? 'ascending' : 'descending') : null;
     const arrow = current ? html`<span class="arrow" aria-hidden="true">${view.sort.order === 'asc' ? '▲' : '▼'}</span>` : '';
-    return html`<th scope="col" class="${key}"${ariaSort === null ? '' : html` aria-sort="${ariaSort}"`}><a href="${sortHref({ key, order: next }, view.q)}">${label}${arrow}</a></th>`;
+    return html`<th scope="col" class="${key}"${ariaSort === null ? '' : html` aria-sort="${ariaSort}"`}><a href="${sortHref(view, { key, order: next })}">${label}${arrow}</a></th>`;
   });
   return html`<thead><tr>${cells}<th scope="col" class="links"><span class="sr">Actions</span></th></tr></thead>`;
 }
 
+/** An href, or none in a template (the browser sets it), so the page holds no link that leads nowhere. */
+const href = (url: string, template: boolean): SafeHtml => (template ? raw('') : html` href="${url}"`);
+
 /** One row; the browser fills the same markup (from the templates) for entries that appear later. */
-function row(base: string, e: DirEntry, now: number, rotated: boolean): SafeHtml {
+function row(base: string, e: DirEntry, now: number, template = false): SafeHtml {
   const p = encodePath(e.path);
   const data = html`data-path="${e.path}" data-name="${e.name}" data-type="${e.type}" data-size="${e.size}" data-mtime="${e.mtime}" data-family="${e.family}"`;
   const time = html`<td class="mtime"><time datetime="${e.mtime}" title="${exactTime(e.mtime)}">${relativeTime(Date.parse(e.mtime), now)}</time></td>`;
   if (e.type === 'dir') {
-    return html`<tr class="entry dir" ${data}><td class="name"><a class="open" href="${base}/browse/${p}">${e.name}/</a></td><td class="size">—</td>${time}<td class="links"></td></tr>`;
+    return html`<tr class="entry dir" ${data}><td class="name"><a class="open"${href(`${base}/browse/${p}`, template)}>${e.name}/</a></td><td class="size">—</td>${time}<td class="links"></td></tr>`;
   }
   const tag = e.compressed ? html`<span class="tag" title="compressed: shown decompressed">gz</span>` : '';
-  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}><td class="name"><a class="open" href="${base}/view/${p}">${e.name}</a>${tag}</td><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>${time}<td class="links"><a class="view" href="${base}/view/${p}">view</a><a class="tail" href="${base}/tail/${p}">tail</a><a class="download" href="${base}/download/${p}">download</a></td></tr>`;
+  const rotated = e.name !== e.family;
+  const links = (['view', 'tail', 'download'] as const).map((route) => html`<a class="${route}"${href(`${base}/${route}/${p}`, template)}>${route}</a>`);
+  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}><td class="name"><a class="open"${href(`${base}/view/${p}`, template)}>${e.name}</a>${tag}</td><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>${time}<td class="links">${links}</td></tr>`;
 }
 
 /** The directory index: families together (the live file first), sortable by the column links, filtered by the GET form; all of it without script. */
@@ -111,14 +116,14 @@ export function indexPage(view: IndexView): string {
   const groups = arrangeEntries(view.entries, view.sort).map((members) => {
     const lead = members[0];
     const family = lead !== undefined && lead.type === 'file' ? lead.family : null;
-    return html`<tbody class="${family === null ? 'dir' : 'group'}"${family === null ? '' : html` data-family="${family}"`}>${members.map((e) => row(base, e, view.now, e.name !== e.family))}</tbody>`;
+    return html`<tbody class="${family === null ? 'dir' : 'group'}"${family === null ? '' : html` data-family="${family}"`}>${members.map((e) => row(base, e, view.now))}</tbody>`;
   });
   const hidden = (name: string, value: string): SafeHtml => html`<input type="hidden" name="${name}" value="${value}">`;
   const sortFields = view.sort.key === 'name' && view.sort.order === 'asc' ? '' : html`${hidden('sort', view.sort.key)}${hidden('order', view.sort.order)}`;
   const assets = `${base}/assets/`;
   const { script, style } = view.client;
   const empty = view.q === '' ? 'This directory is empty.' : `Nothing here matches “${view.q}”.`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${rel === '' ? 'logs' : rel} · comet-tail</title><link rel="icon" href="data:,">${style === null ? '' : html`<link rel="stylesheet" href="${assets}${style}">`}<style>${raw(STYLE)}</style>
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${rel === '' ? 'logs' : rel} · comet-tail</title>${style === null ? '' : html`<link rel="stylesheet" href="${assets}${style}">`}<style>${raw(STYLE)}</style>
 ${script === null ? '' : html`<script src="${assets}${script}" defer></script>`}</head>
 <body><header><h1>${breadcrumbs(base, rel, false)}</h1>
 <form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name</label><input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false">${sortFields}<button type="submit">Filter</button></form>
@@ -127,6 +132,6 @@ ${script === null ? '' : html`<script src="${assets}${script}" defer></script>`}
 ${rel === '' ? '' : html`<tbody class="up"><tr><td class="name" colspan="4"><a href="${parent}">../</a></td></tr></tbody>`}
 ${groups}
 </table><p class="empty" id="empty"${view.entries.length === 0 ? '' : raw(' hidden')}>${empty}</p></main>
-<template id="row-file">${row(base, TEMPLATE_FILE, view.now, false)}</template><template id="row-dir">${row(base, TEMPLATE_DIR, view.now, false)}</template>
+<template id="row-file">${row(base, TEMPLATE_FILE, view.now, true)}</template><template id="row-dir">${row(base, TEMPLATE_DIR, view.now, true)}</template>
 </body></html>`.value;
 }

@@ -35,6 +35,8 @@ describe('the index in a real browser', () => {
     context.setDefaultTimeout(TIMEOUT);
     page = await context.newPage();
     page.on('console', (m) => {
+      // No icon of its own: the browser's /favicon.ico guess is a 404.
+      if (m.location().url.endsWith('/favicon.ico')) return;
       if (m.type() === 'error' || /content security policy|refused to/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));

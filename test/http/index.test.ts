@@ -92,23 +92,23 @@ describe('the index: families, sort, filter', () => {
     // families by their lead's size, largest first (sizes grow with the fixture's order)
     assert.deepEqual(sizes, ['zebra.log.3', 'app.1.log', 'access.log', 'app.log']);
     assert.deepEqual(groupsOf(bySize)[4], ['app.log', 'app-20261130.log', 'app.log.2026-11-28', 'app.log-20261129.gz', 'app.log-20261130', 'app.log.2.gz', 'app.log.1.gz', 'app.log.10', 'app.log.2', 'app.log.1']);
-    assert.match(bySize, /<th scope="col" class="size" aria-sort="descending"><a href="\?sort=size&amp;order=asc">Size/);
+    assert.match(bySize, /<th scope="col" class="size" aria-sort="descending"><a href="\/\?sort=size&amp;order=asc">Size/);
     assert.equal(bySize.match(/aria-sort=/g)?.length, 1, 'only the current column');
-    assert.match(bySize, /<th scope="col" class="name"><a href="\?sort=name&amp;order=asc">Name<\/a>/);
+    assert.match(bySize, /<th scope="col" class="name"><a href="\/\?sort=name&amp;order=asc">Name<\/a>/);
     assert.match(bySize, /<input type="hidden" name="sort" value="size"><input type="hidden" name="order" value="desc">/, 'the filter form keeps the sort');
 
     const byTime = await json('?sort=mtime');
     assert.equal(byTime.filter((e) => e.type === 'file')[0]?.name, 'app.log', 'newest first by default');
     const oldest = await json('?sort=mtime&order=asc');
     assert.deepEqual(oldest.filter((e) => e.type === 'file').map((e) => e.family).slice(0, 2), ['zebra.log', 'app.1.log']);
-    assert.match(await page(), /<th scope="col" class="name" aria-sort="ascending"><a href="\?sort=name&amp;order=desc">Name<span class="arrow" aria-hidden="true">▲<\/span>/);
+    assert.match(await page(), /<th scope="col" class="name" aria-sort="ascending"><a href="\/\?sort=name&amp;order=desc">Name<span class="arrow" aria-hidden="true">▲<\/span>/);
   });
 
   test('the filter: a GET form, applied by the server, case-insensitive, kept by the sort links', async () => {
     const html = await page('?q=ACCESS');
     assert.deepEqual(groupsOf(html), [['access.log', 'access.log.old']]);
     assert.match(html, /<form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name<\/label><input id="q" name="q" type="search" value="ACCESS"/);
-    assert.match(html, /href="\?sort=size&amp;order=desc&amp;q=ACCESS"/);
+    assert.match(html, /href="\/\?sort=size&amp;order=desc&amp;q=ACCESS"/);
     assert.deepEqual((await json('?q=.gz')).map((e) => e.name), ['app.log-20261129.gz', 'app.log.1.gz', 'app.log.2.gz']);
     const none = await page('?q=%3Cscript%3E');
     assert.ok(none.includes('<p class="empty" id="empty">Nothing here matches “&lt;script&gt;”.</p>'));
@@ -137,6 +137,30 @@ describe('the index: families, sort, filter', () => {
       const res = await fetch(`${srv.url}/${query}`);
       assert.equal(res.status, 400, query);
       assert.equal((await res.text()).trimEnd(), `Bad Request: ${reason}`);
+    }
+  });
+});
+
+describe('the index under BASE_PATH', () => {
+  test('every link on the page, sort links included, stays under BASE_PATH and resolves', async () => {
+    const srv = await startTestServer({ BASE_PATH: '/logs' });
+    try {
+      await mkdir(path.join(srv.dir, 'sub'));
+      await writeFile(path.join(srv.dir, 'sub', 'a.log'), 'x\n');
+      await writeFile(path.join(srv.dir, 'sub', 'a.log.1'), 'y\n');
+      for (const at of ['/', '/browse/sub']) {
+        const html = await (await fetch(`${srv.url}${at === '/' ? '/' : at}?q=a`)).text();
+        const links = [...html.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'));
+        assert.ok(links.length > 3, `${at}: ${links.join(' ')}`);
+        for (const link of links) {
+          assert.ok(link.startsWith('/logs/'), `${at}: ${link}`);
+          const url = `http://127.0.0.1:${srv.running.port}${link}${link.includes('/tail/') ? '?follow=0' : ''}`;
+          assert.equal((await fetch(url)).status, 200, link);
+        }
+        if (at !== '/') assert.ok(links.includes('/logs/browse/sub?sort=size&order=desc&q=a'), links.join(' '));
+      }
+    } finally {
+      await srv.close();
     }
   });
 });
