@@ -34,7 +34,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     pollIntervalMs: config.pollIntervalMs,
     maxLineBytes: config.maxLineBytes,
     maxQueueBytes: config.clientBufferBytes,
-    onWatchError: (err) => logger.warn({ err }, 'file watcher error'),
+    onError: (err, context) => logger.error({ err, ...context }, 'tail engine error'),
   });
   const streams = new StreamRegistry(config.maxStreams);
   const metrics = new Metrics(streams, engine);

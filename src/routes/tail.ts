@@ -111,12 +111,12 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
       if (writer.closed()) unsubscribe();
     } catch (err) {
       if (!writer.started) {
-        // Nothing has gone out yet (the file vanished since the guard saw it): a plain 404.
+        // Nothing has gone out yet: a file that vanished since the guard saw it is a plain 404, any other failure (EMFILE) a 5xx.
         writer.discard();
         ctx.respond = true;
         throw err instanceof FileUnavailableError ? notFound() : err;
       }
-      deps.logger.debug({ err, path: ctx.path }, 'stream failed');
+      deps.logger.error({ err, path: ctx.path }, 'stream failed');
       writer.end('error');
     }
   });

@@ -4,7 +4,6 @@ import { mkdir, appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { ansiSegments } from '../../src/shared/ansi.js';
 import { requireDebianPackage } from '../helpers/debian.js';
 import { exitCode, listeningPort, spawnMain } from '../helpers/process.js';
 import { makeLogDir, startTestServer, type TestServer } from '../helpers/server.js';
@@ -622,8 +621,7 @@ describe('the viewer in a real browser', () => {
     assert.equal(problems.filter((p) => p.startsWith('securitypolicyviolation') && p.includes('script-src-elem')).length, 1, problems.join('\n'));
   });
 
-  const tokenizerLanded = ansiSegments('\x1b[31mred\x1b[0m').some((s) => s.classes.length > 0);
-  test('ANSI colour codes are shown as colour', { timeout: TEST_TIMEOUT, todo: tokenizerLanded ? false : 'src/shared/ansi.ts is still the stub' }, async () => {
+  test('ANSI colour codes are shown as colour', { timeout: TEST_TIMEOUT }, async () => {
     await write('ansi.log', '\x1b[31mred\x1b[0m\nplain\n');
     await openViewer('/view/ansi.log');
     await waitForLastLine('plain');
@@ -668,7 +666,7 @@ describe('the viewer reconnects by itself', () => {
     const name = rotate
       ? 'across a server restart with a rename rotation while it was down: every line once, and it said so'
       : 'across a server restart with lines appended while it was down: every line once, and it said so';
-    test(name, { timeout: TEST_TIMEOUT, todo: rotate ? 'needs the server side of resume across rotation (issue 14)' : false }, async () => {
+    test(name, { timeout: TEST_TIMEOUT }, async () => {
       const dir = await makeLogDir();
       const log = path.join(dir, 'app.log');
       await writeFile(log, lines(1, 50));

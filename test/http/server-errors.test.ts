@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { requireDebianPackage } from '../helpers/debian.js';
 import { openFds } from '../helpers/proc.js';
 import { exitCode, listeningPort, spawnMain } from '../helpers/process.js';
 import { makeLogDir } from '../helpers/server.js';
@@ -77,11 +76,10 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
   let log = '';
 
   before(async () => {
-    const prlimit = requireDebianPackage('util-linux', '/usr/bin/prlimit');
     dir = await makeLogDir();
     await writeFile(path.join(dir, 'x.log'), 'the file\n');
     for (let i = 0; i < FILES; i++) await writeFile(path.join(dir, `f${i}.log`), `f${i}\n`);
-    server = spawnMain({ LOG_DIR: dir }, dir, [prlimit, `--nofile=${NOFILE}:${NOFILE}`, '--']);
+    server = spawnMain({ LOG_DIR: dir }, dir, { nofile: NOFILE });
     server.stdout.on('data', (c: Buffer) => (log += c.toString()));
     port = await listeningPort(server);
   });
@@ -125,11 +123,14 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
     process.stdout.write(`# under EMFILE: ${[...answers].map(([k, a]) => `${k.trim()} → ${a?.status ?? 'hung up'}`).join(', ')}\n`);
     for (const [what, a] of answers) {
       assert.ok(a !== null, `${what}: answered`);
-      // The tail engine's half of finding 7 (its status) is another change; here: none of the stream's headers.
-      if (!what.startsWith('/tail')) {
-        assert.ok(a.status >= 500 && a.status < 600, `${what}: ${a.status} ${a.body}`);
-        assert.equal(a.body, 'Internal Server Error\n', `${what}: one line, no stack, no path`);
+      // The index needs one descriptor (readdir) where an open through the guard needs two (O_PATH, then the file),
+      // so the one the last refused open gave back may serve it: then it must be the true listing, never a 404.
+      if (what.startsWith('/ ') && a.status === 200) {
+        assert.ok(a.body.includes('x.log'), `${what}: the listing`);
+        continue;
       }
+      assert.ok(a.status >= 500 && a.status < 600, `${what}: ${a.status} ${a.body}`);
+      assert.equal(a.body, 'Internal Server Error\n', `${what}: one line, no stack, no path`);
       assert.ok(a.status !== 200, `${what}: not 200`);
       for (const h of ['content-security-policy', 'x-accel-buffering', 'etag', 'content-disposition']) assert.equal(a.headers.get(h), undefined, `${what}: ${h}`);
     }
