@@ -6,11 +6,18 @@ import { build } from 'esbuild';
 
 const OUT = 'dist/public';
 
+// Logical name (what the pages ask the manifest for) → source; the output is named after the logical name's stem.
+const ENTRIES = [
+  { logical: 'viewer.js', source: 'src/client/main.ts', out: 'viewer' },
+  { logical: 'viewer.css', source: 'src/client/viewer.css', out: 'viewer-style' },
+  { logical: 'index.js', source: 'src/client/index-page.ts', out: 'index' },
+];
+
 export async function buildClient() {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   const result = await build({
-    entryPoints: { viewer: 'src/client/main.ts', 'viewer-style': 'src/client/viewer.css' },
+    entryPoints: ENTRIES.map((e) => ({ in: e.source, out: e.out })),
     bundle: true,
     minify: true,
     format: 'iife',
@@ -23,9 +30,8 @@ export async function buildClient() {
   });
   const manifest = {};
   for (const [file, meta] of Object.entries(result.metafile.outputs)) {
-    if (meta.entryPoint === undefined) continue;
-    const ext = path.extname(file);
-    manifest[meta.entryPoint.endsWith('.css') ? 'viewer.css' : `viewer${ext}`] = path.basename(file);
+    const entry = ENTRIES.find((e) => e.source === meta.entryPoint);
+    if (entry !== undefined) manifest[entry.logical] = path.basename(file);
   }
   await writeFile(path.join(OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
+import { DirWatchers } from './files/dir-watch.js';
 import { FileGuard } from './files/guard.js';
 import { DEFAULT_LIMITS, type AppLimits } from './http/context.js';
 import { Metrics } from './http/metrics.js';
@@ -12,6 +13,7 @@ export interface RunningServer {
   readonly server: Server;
   readonly engine: TailEngine;
   readonly streams: StreamRegistry;
+  readonly dirWatchers: DirWatchers;
   /** The port actually bound (useful with PORT=0). */
   readonly port: number;
   /** Ends every stream with its closing chunk, closes every connection and the engine. */
@@ -37,7 +39,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
   const streams = new StreamRegistry(config.maxStreams);
   const metrics = new Metrics(streams, engine);
   const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const app = createApp({ config, limits, logger, guard, engine, streams, metrics });
+  const dirWatchers = new DirWatchers(guard, {
+    polling: config.polling,
+    pollIntervalMs: config.pollIntervalMs,
+    changeIntervalMs: 1000,
+    onError: (err) => logger.warn({ err }, 'directory watcher error'),
+  });
+  const app = createApp({ config, limits, logger, guard, engine, streams, metrics, dirWatchers });
   const server = createServer(app.callback());
   // Streams are long-lived; the default request timeout would cut them.
   server.requestTimeout = 0;
@@ -53,11 +61,13 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     server,
     engine,
     streams,
+    dirWatchers,
     port,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       streams.endAll();
       server.closeIdleConnections();
+      dirWatchers.close();
       await engine.close();
       // Whatever is still open after the closing chunks had a moment to go is cut.
       const force = setTimeout(() => server.closeAllConnections(), 1000);

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { mapLimit } from '../shared/map-limit.js';
 import { fsErrorToPathError, PathError } from './errors.js';
+import { familyOf, isCompressed } from './family.js';
 import type { FileGuard, ResolvedPath } from './guard.js';
 
 export interface DirEntry {
@@ -10,6 +11,10 @@ export interface DirEntry {
   readonly type: 'file' | 'dir';
   readonly size: number;
   readonly mtime: string;
+  /** The live file this one is a rotated copy of (`app.log` for `app.log.2.gz`), or its own name. */
+  readonly family: string;
+  /** Shown decompressed by /tail and /view. */
+  readonly compressed: boolean;
 }
 
 const collator = new Intl.Collator('en', { numeric: true });
@@ -18,26 +23,37 @@ const collator = new Intl.Collator('en', { numeric: true });
 const STAT_CONCURRENCY = 32;
 
 /**
- * The directory index: directories first, then files, in natural order
- * (access.log.2 before access.log.10). Each entry is asked of the guard, so
- * the index lists exactly what may be opened: no dot-files, no links leading
- * out or to hidden files, no FIFOs, sockets or devices.
+ * One name in a directory as the index shows it, or null when it may not be
+ * listed. Asked of the guard, so the index lists exactly what may be opened:
+ * no dot-files, no links leading out or to hidden files, no FIFOs, sockets or
+ * devices. The directory watch describes its changes with it too.
  */
+export async function entryAt(guard: FileGuard, dir: ResolvedPath, name: string): Promise<DirEntry | null> {
+  const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
+  // Missing (gone since readdir) or refused: not listed. Anything else (EMFILE, EIO) fails the index: a 5xx, logged.
+  const found = await guard.entry(rel).catch((err: unknown) => {
+    if (err instanceof PathError) return null;
+    throw err;
+  });
+  if (found === null) return null;
+  const type = found.stat.isFile() ? 'file' : 'dir';
+  return {
+    name,
+    path: found.rel,
+    type,
+    size: type === 'file' ? found.stat.size : 0,
+    mtime: found.stat.mtime.toISOString(),
+    family: type === 'file' ? familyOf(name) : name,
+    compressed: type === 'file' && isCompressed(name),
+  };
+}
+
+/** The directory index: directories first, then files, in natural order (access.log.2 before access.log.10). */
 export async function listDirectory(guard: FileGuard, dir: ResolvedPath): Promise<DirEntry[]> {
   const names = await readdir(dir.abs).catch((err: unknown) => {
     throw fsErrorToPathError(err);
   });
-  const entries = await mapLimit(names, STAT_CONCURRENCY, async (name): Promise<DirEntry | null> => {
-    const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
-    // Missing (gone since readdir) or refused: not listed. Anything else (EMFILE, EIO) fails the index: a 5xx, logged.
-    const found = await guard.entry(rel).catch((err: unknown) => {
-      if (err instanceof PathError) return null;
-      throw err;
-    });
-    if (found === null) return null;
-    const type = found.stat.isFile() ? 'file' : 'dir';
-    return { name, path: found.rel, type, size: type === 'file' ? found.stat.size : 0, mtime: found.stat.mtime.toISOString() };
-  });
+  const entries = await mapLimit(names, STAT_CONCURRENCY, (name) => entryAt(guard, dir, name));
   return entries
     .filter((e): e is DirEntry => e !== null)
     .sort((a, b) => (a.type === b.type ? collator.compare(a.name, b.name) : a.type === 'dir' ? -1 : 1));

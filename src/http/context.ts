@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { DirWatchers } from '../files/dir-watch.js';
 import type { FileGuard } from '../files/guard.js';
 import type { TailEngine } from '../tail/engine.js';
 import type { Metrics } from './metrics.js';
@@ -22,6 +23,8 @@ export interface AppDeps {
   readonly engine: TailEngine;
   readonly streams: StreamRegistry;
   readonly metrics: Metrics;
+  /** The live index's directory watches. */
+  readonly dirWatchers: DirWatchers;
 }
 
 /** Per-request state the middleware share. */

@@ -3,9 +3,12 @@ import type { Context } from 'koa';
 import { badPath } from '../files/errors.js';
 import { listDirectory } from '../files/listing.js';
 import type { AppDeps, AppState } from '../http/context.js';
+import { arrangeEntries, matchesFilter } from '../shared/index-order.js';
 import { INDEX_CSP, indexPage } from '../views/index-page.js';
 import { VIEWER_CSP, viewerPage } from '../views/viewer-page.js';
 import type { Assets } from './assets.js';
+import { parseIndexQuery } from './index-query.js';
+import { liveIndex } from './live-index.js';
 import { pathParam } from './path-param.js';
 import { parseLines } from './tail.js';
 
@@ -15,18 +18,23 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
   const router = new Router<AppState>();
   const base = config.basePath;
 
+  // The index: HTML, JSON, or its live stream (sse), each sorted and filtered by the query.
   const index = async (ctx: Context, rel: string): Promise<void> => {
     const dir = await guard.dir(rel);
-    const entries = await listDirectory(guard, dir);
+    const query = parseIndexQuery(ctx);
     ctx.vary('Accept');
     ctx.set('Cache-Control', 'no-cache');
-    if (ctx.accepts('html', 'json') === 'json') {
-      ctx.body = { path: dir.rel, entries };
+    if (query.format === 'sse') return liveIndex(deps, ctx, dir);
+    const now = Date.now();
+    const entries = (await listDirectory(guard, dir)).filter((e) => matchesFilter(e.name, query.q));
+    if (query.format === 'json') {
+      ctx.body = { path: dir.rel, entries: arrangeEntries(entries, query.sort).flat() };
       return;
     }
     ctx.set('Content-Security-Policy', INDEX_CSP);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = indexPage(base, dir.rel, entries);
+    const client = { script: assets.fileName('index.js'), style: assets.fileName('viewer.css') };
+    ctx.body = indexPage({ base, rel: dir.rel, entries, sort: query.sort, q: query.q, now, client });
   };
 
   const viewer = async (ctx: Context, rel: string): Promise<void> => {
