@@ -21,6 +21,8 @@ export interface Config {
   readonly clientBufferBytes: number;
   readonly heartbeatMs: number;
   readonly logLevel: LogLevel;
+  /** The longest one backlog search (grep, before, at, a .gz file) may scan. */
+  readonly searchTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -94,6 +96,7 @@ export function parseConfig(vars: Env): Config {
     clientBufferBytes: integer(vars, 'CLIENT_BUFFER_BYTES', 4096, 1024 * 1024 * 1024),
     heartbeatMs: integer(vars, 'HEARTBEAT_MS', 100, 3_600_000),
     logLevel: logLevel as LogLevel,
+    searchTimeoutMs: integer(vars, 'SEARCH_TIMEOUT_MS', 1, 3_600_000),
   });
 }
 

@@ -1,7 +1,7 @@
 import { AnsiUp } from 'ansi_up';
 import type { FeedEvent } from '../tail/feed.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
-import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
+import { END_NOTICES, SEARCH_PARTIAL_NOTICE, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';
 
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
@@ -14,6 +14,7 @@ export const HTML_STREAM_CSP = contentSecurityPolicy([FOLLOW_SCRIPT]);
 const STYLE = `${BASE_STYLE}
 body{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:4px 8px}
 .l{white-space:pre-wrap;overflow-wrap:anywhere;min-height:1.4em}
+.l[aria-current]{background:rgba(255,200,0,.25)}
 .n{color:var(--mute);font-style:italic;border-top:1px dashed var(--line);margin:4px 0}
 .ansi-bold{font-weight:bold}.ansi-italic{font-style:italic}.ansi-underline{text-decoration:underline}
 .ansi-black-fg{color:#3e424d}.ansi-red-fg{color:#e0443e}.ansi-green-fg{color:#3fa33f}.ansi-yellow-fg{color:#c69026}
@@ -41,6 +42,8 @@ export class HtmlFormatter implements Formatter {
   constructor(
     private readonly title: string,
     maxLineBytes: number,
+    /** The id of the line a permalink (`at=`) points to: its element carries aria-current. */
+    private readonly current: string | null = null,
   ) {
     this.lines = new LineDecoder(maxLineBytes);
     this.ansi.use_classes = true;
@@ -56,6 +59,7 @@ export class HtmlFormatter implements Formatter {
   event(ev: FeedEvent): string {
     let out = this.render(this.lines.lines(ev));
     if (ev.type === 'truncated') out += notice('file truncated; following it from its new start').value;
+    if (ev.type === 'partial') out += notice(SEARCH_PARTIAL_NOTICE).value;
     if (ev.type === 'switched') {
       out += notice(ev.reason === 'rotated' ? 'file rotated; following the new file from its start' : 'file created; following it from its start').value;
     }
@@ -74,7 +78,7 @@ export class HtmlFormatter implements Formatter {
   private render(lines: DecodedLine[]): string {
     this.linesOut += lines.length;
     let out = '';
-    for (const l of lines) out += `<div class="l" data-id="${l.id}">${this.ansi.ansi_to_html(l.text)}</div>\n`;
+    for (const l of lines) out += `<div class="l" data-id="${l.id}"${l.id === this.current ? ' aria-current="true"' : ''}>${this.ansi.ansi_to_html(l.text)}</div>\n`;
     return out;
   }
 }
