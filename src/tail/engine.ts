@@ -5,6 +5,7 @@ import { Follower, type FileOpener, type FollowerListener } from './follower.js'
 import { isMissing } from './missing.js';
 import { NameWatch } from './name-watch.js';
 import { resumeSegments, type Segment } from './resume.js';
+import type { BacklogSender } from './search-run.js';
 
 export interface EngineOptions {
   /** Opens a name after checking it may be read (the file guard). */
@@ -31,6 +32,8 @@ export interface TailRequest {
   readonly from?: Position | null;
   /** When the file is not there, wait for it instead of failing. */
   readonly wait: boolean;
+  /** Sends the backlog instead of the last `lines` lines (a grep stream's search); not used with `from`. */
+  readonly backlog?: BacklogSender | undefined;
 }
 
 /** The file is missing or may not be read, and the request did not ask to wait. */
@@ -134,6 +137,7 @@ export class TailEngine {
 
   /** Sends what comes before the live feed that the request asks for (the last lines, or all after `from`) to one sink, in blocks, waiting for it to take each. */
   private async sendBacklog(abs: string, current: { handle: FileHandle; file: string; end: number }, req: Omit<TailRequest, 'wait'>, sink: FeedSink, gone: () => boolean): Promise<void> {
+    if (req.backlog !== undefined && (req.from === null || req.from === undefined)) return req.backlog(current.handle, current.file, current.end, sink, gone);
     const segments: Segment[] =
       req.from === null || req.from === undefined
         ? [{ ...current, start: await backlogStart(current.handle, current.end, req.lines, req.lines * (this.opts.maxLineBytes + 1)), before: null, owned: false }]

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isRotatedOf } from '../files/family.js';
 import type { OpenedFile } from '../files/guard.js';
 import type { FileOpener } from './follower.js';
 import { orMissing } from './missing.js';
@@ -16,7 +17,7 @@ const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z)$/i;
 
 /**
  * The uncompressed rotated files of a name (`app.log.1`, `app.log-20261130`,
- * `app.log.2026-11-28`), oldest first: by modification time, and for equal
+ * `app.log.2026-11-28`: its family, src/files/family.ts), oldest first: by modification time, and for equal
  * times (coarse clocks) a higher rotation number first, else by name.
  */
 export async function rotatedSiblings(abs: string): Promise<Sibling[]> {
@@ -25,7 +26,7 @@ export async function rotatedSiblings(abs: string): Promise<Sibling[]> {
   const names = (await orMissing(readdir(dir))) ?? [];
   const found: Array<Sibling & { name: string }> = [];
   for (const name of names) {
-    if (!(name.startsWith(`${base}.`) || name.startsWith(`${base}-`)) || COMPRESSED.test(name)) continue;
+    if (!isRotatedOf(name, base) || COMPRESSED.test(name)) continue;
     const st = await orMissing(stat(path.join(dir, name)));
     if (st !== null && st.isFile()) found.push({ abs: path.join(dir, name), name, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
   }
@@ -56,4 +57,15 @@ export async function rotatedSince(abs: string, after: { mtimeMs: number }, excl
     if (opened !== null) out.push(opened);
   }
   return out;
+}
+
+/**
+ * The file an id names once it is no longer behind its name: the rotated
+ * sibling with that identity (inode), opened through the guard; null when none is.
+ */
+export async function findByIdentity(abs: string, ino: string, open: FileOpener): Promise<{ abs: string; opened: OpenedFile } | null> {
+  const match = (await rotatedSiblings(abs)).find((s) => String(s.ino) === ino);
+  if (match === undefined) return null;
+  const opened = await openSibling(match, open);
+  return opened === null ? null : { abs: match.abs, opened };
 }
