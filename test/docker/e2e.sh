@@ -417,6 +417,14 @@ fi
 ok "/tail/app.log delivered the backlog and all $N appended lines, in order, byte for byte"
 [[ $(curl -fsS "$URL/tail/sub/other.log?follow=0") == nested ]] || die "?follow=0 on sub/other.log did not return its content"
 ok "/tail/sub/other.log?follow=0 returns the file and ends"
+# the viewer page names its hashed bundle, and the image ships and serves it
+viewer=$(curl -fsS "$URL/view/app.log") || die "GET /view/app.log failed"
+bundle=$(grep -oE '/assets/viewer\.[A-Za-z0-9]+\.js' <<<"$viewer" | head -1)
+[[ -n $bundle ]] || die "the viewer page names no /assets/viewer.<hash>.js (was the client built into the image?)"
+asset_headers=$(curl -fsS -D - -o "$T/bundle.js" "$URL$bundle") || die "GET $bundle failed"
+grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$asset_headers" || die "$bundle is not cached immutably"
+[[ $(wc -c <"$T/bundle.js") -gt 1000 ]] || die "$bundle is empty"
+ok "the viewer page's bundle $bundle is served from the image, cached immutably"
 
 # non-root, node is PID 1, nothing written
 uid=$(dk exec "$CID" id -u)
