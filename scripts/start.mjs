@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildClient } from './build-client.mjs';
 
 const newest = (dir) =>
   readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
@@ -9,7 +10,8 @@ const newest = (dir) =>
     return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
   }, 0);
 
-if (!existsSync('dist/main.js') || newest('src') > newest('dist')) {
+if (!existsSync('dist/main.js') || !existsSync('dist/public/manifest.json') || newest('src') > newest('dist')) {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  await buildClient();
 }
 await import('../dist/main.js');

@@ -4,6 +4,7 @@ import { authGuard } from './http/auth.js';
 import type { AppDeps, AppState } from './http/context.js';
 import { errorAnswers } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
+import { Assets, assetRoutes, PUBLIC_DIR } from './routes/assets.js';
 import { downloadRoutes } from './routes/download.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -22,8 +23,10 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     }
   });
 
+  const assets = Assets.load(PUBLIC_DIR);
+  if (assets.fileName('viewer.js') === null) deps.logger.warn({ dir: PUBLIC_DIR }, 'no browser bundle (run npm run build): the viewer works without script only');
   const root = new Router<AppState>({ prefix: deps.config.basePath === '' ? undefined : deps.config.basePath });
-  for (const routes of [healthRoutes(deps), metricsRoutes(deps), pageRoutes(deps), tailRoutes(deps), downloadRoutes(deps)]) {
+  for (const routes of [healthRoutes(deps), metricsRoutes(deps), pageRoutes(deps, assets), assetRoutes(assets), tailRoutes(deps), downloadRoutes(deps)]) {
     root.use(routes.routes(), routes.allowedMethods());
   }
 

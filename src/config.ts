@@ -20,6 +20,8 @@ export interface Config {
   readonly maxLineBytes: number;
   readonly clientBufferBytes: number;
   readonly heartbeatMs: number;
+  /** Lines the browser viewer keeps on its page. */
+  readonly viewerMaxLines: number;
   readonly logLevel: LogLevel;
 }
 
@@ -62,7 +64,9 @@ function definedOnly(env: Env): Record<string, string> {
 export function parseConfig(vars: Env): Config {
   const get = (name: string): string => (vars[name] ?? '').trim();
   const user = get('AUTH_USER');
-  const password = get('AUTH_PASSWORD');
+  // Secrets are taken as they are: a space at either end is part of the password, never trimmed away.
+  const password = vars.AUTH_PASSWORD ?? '';
+  const authToken = bearerToken(vars, 'AUTH_TOKEN');
   if ((user === '') !== (password === '')) {
     const [name, value] = user === '' ? ['AUTH_USER', user] : ['AUTH_PASSWORD', password];
     // Half of a credential pair would silently leave the server open.
@@ -85,7 +89,7 @@ export function parseConfig(vars: Env): Config {
     tailLines,
     maxTailLines,
     auth: user === '' ? null : Object.freeze({ user, password }),
-    authToken: get('AUTH_TOKEN') === '' ? null : get('AUTH_TOKEN'),
+    authToken,
     showHidden: boolean(vars, 'SHOW_HIDDEN'),
     polling: boolean(vars, 'POLLING'),
     pollIntervalMs: integer(vars, 'POLL_INTERVAL_MS', 10, 3_600_000),
@@ -93,6 +97,7 @@ export function parseConfig(vars: Env): Config {
     maxLineBytes: integer(vars, 'MAX_LINE_BYTES', 256, 64 * 1024 * 1024),
     clientBufferBytes: integer(vars, 'CLIENT_BUFFER_BYTES', 4096, 1024 * 1024 * 1024),
     heartbeatMs: integer(vars, 'HEARTBEAT_MS', 100, 3_600_000),
+    viewerMaxLines: integer(vars, 'VIEWER_MAX_LINES', 100, 1_000_000),
     logLevel: logLevel as LogLevel,
   });
 }
@@ -104,6 +109,17 @@ function integer(vars: Env, name: string, min: number, max: number): number {
     throw new ConfigError(name, raw, `must be an integer from ${min} to ${max}`);
   }
   return n;
+}
+
+/**
+ * Not trimmed either; but a token with whitespace at an end could never be sent
+ * (HTTP drops it around a header value and between `Bearer` and the token), so it is refused.
+ */
+function bearerToken(vars: Env, name: string): string | null {
+  const raw = vars[name] ?? '';
+  if (raw === '') return null;
+  if (raw.trim() !== raw) throw new ConfigError(name, raw, 'must not begin or end with whitespace (it could not be sent in an Authorization header)');
+  return raw;
 }
 
 function boolean(vars: Env, name: string): boolean {

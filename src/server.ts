@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { FileGuard } from './files/guard.js';
+import { DEFAULT_LIMITS, type AppLimits } from './http/context.js';
 import { Metrics } from './http/metrics.js';
 import { StreamRegistry } from './http/stream-registry.js';
 import { TailEngine } from './tail/engine.js';
@@ -17,8 +18,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** What the config does not hold: the contract's fixed limits, which a test may shorten. */
+export interface ServerOptions {
+  readonly limits?: Partial<AppLimits>;
+}
+
 /** Builds everything from the config and listens; used by main and by the tests. */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, options: ServerOptions = {}): Promise<RunningServer> {
   const guard = new FileGuard(config.logDir, config.showHidden);
   const engine = new TailEngine({
     open: (abs) => guard.open(abs),
@@ -26,11 +32,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     pollIntervalMs: config.pollIntervalMs,
     maxLineBytes: config.maxLineBytes,
     maxQueueBytes: config.clientBufferBytes,
-    onWatchError: (err) => logger.warn({ err }, 'file watcher error'),
+    onError: (err, context) => logger.error({ err, ...context }, 'tail engine error'),
   });
   const streams = new StreamRegistry(config.maxStreams);
   const metrics = new Metrics(streams, engine);
-  const app = createApp({ config, logger, guard, engine, streams, metrics });
+  const limits: AppLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const app = createApp({ config, limits, logger, guard, engine, streams, metrics });
   const server = createServer(app.callback());
   // Streams are long-lived; the default request timeout would cut them.
   server.requestTimeout = 0;

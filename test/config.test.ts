@@ -38,6 +38,7 @@ describe('configuration', () => {
     ['an unknown LOG_LEVEL', { LOG_LEVEL: 'loud' }, /^comet-tail: LOG_LEVEL="loud" is invalid/],
     ['half a credential pair', { AUTH_USER: 'admin' }, /^comet-tail: AUTH_PASSWORD="" is invalid: AUTH_USER and AUTH_PASSWORD must be set together$/],
     ['a BASE_PATH that is not a path', { BASE_PATH: 'logs' }, /^comet-tail: BASE_PATH="logs" is invalid/],
+    ['an AUTH_TOKEN with a space at an end', { AUTH_TOKEN: 'tok-1 ' }, /^comet-tail: AUTH_TOKEN="tok-1 " is invalid: must not begin or end with whitespace/],
   ];
   for (const [what, env, expected] of cases) {
     test(`${what} stops the process with exit 1 and one line`, async () => {
@@ -59,6 +60,13 @@ describe('configuration', () => {
     assert.equal(config.logDir, dir);
     assert.equal(config.port, 9999, 'defaults from config/defaults.json');
     assert.ok(Object.isFrozen(config));
+    await rm(path.join(dir, '.env'));
+  });
+
+  test('AUTH_PASSWORD is taken as it is, spaces at its ends included, from the environment and from .env', async () => {
+    assert.equal(loadConfig({ LOG_DIR: dir, AUTH_USER: 'admin', AUTH_PASSWORD: ' pw ' }, dir).auth?.password, ' pw ');
+    await writeFile(path.join(dir, '.env'), `AUTH_USER=admin\nAUTH_PASSWORD=" pw "\nLOG_DIR=${dir}\n`);
+    assert.equal(loadConfig({}, dir).auth?.password, ' pw ');
     await rm(path.join(dir, '.env'));
   });
 

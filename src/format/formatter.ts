@@ -21,6 +21,9 @@ export type FormatName = 'text' | 'html' | 'sse';
 /** Reasons a client is told about; nothing is written to one that has left. */
 export type NoticedEnd = Exclude<EndReason, 'eof' | 'gone'>;
 
+/** Told when a resume could not find the place its id names. */
+export const MISSING_NOTICE = 'lines may be missing: the file this stream resumed in is gone or was truncated; following the current file from its start';
+
 export const END_NOTICES: Record<NoticedEnd, string> = {
   slow: 'stream ended: the client fell too far behind',
   shutdown: 'stream ended: the server is shutting down',

@@ -1,9 +1,9 @@
 import { htmlEscape } from 'escape-goat';
 import { ansiSegments, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
-import { ANSI_STYLE } from '../views/ansi-style.js';
+import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
-import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
+import { END_NOTICES, MISSING_NOTICE, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';
 
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
@@ -48,6 +48,7 @@ export class HtmlFormatter implements Formatter {
   event(ev: FeedEvent): string {
     let out = this.render(this.lines.lines(ev));
     if (ev.type === 'truncated') out += notice('file truncated; following it from its new start').value;
+    if (ev.type === 'missing') out += notice(MISSING_NOTICE).value;
     if (ev.type === 'switched') {
       out += notice(ev.reason === 'rotated' ? 'file rotated; following the new file from its start' : 'file created; following it from its start').value;
     }

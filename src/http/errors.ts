@@ -22,9 +22,11 @@ export function errorAnswers(): Middleware<AppState> {
       const status = typeof err.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
       if (status >= 500) ctx.app.emit('error', caught, ctx);
       if (ctx.headerSent || !ctx.writable) return;
-      ctx.remove('Content-Disposition');
-      ctx.remove('Content-Range');
+      // As koa's own ctx.onerror: whatever the route had set (a stream's CSP, an ETag, a Content-Disposition)
+      // describes an answer that is not being sent; then only the error's own headers.
+      for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name);
       if (err.headers !== undefined) ctx.set(err.headers);
+      ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.status = status;
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = `${err.expose === true && err.message ? firstLine(err.message) : defaultMessage(status)}\n`;

@@ -1,8 +1,12 @@
-import type { StreamWriter } from './stream-writer.js';
+/** What the registry needs of an open stream (a tail stream, a download): word when it ends, and a way to end it on shutdown. */
+export interface RegisteredStream {
+  onEnd(listener: () => void): void;
+  end(reason: 'shutdown'): void;
+}
 
 /** The open streams: counted against MAX_STREAMS and ended together on shutdown. */
 export class StreamRegistry {
-  private readonly open = new Set<StreamWriter>();
+  private readonly open = new Set<RegisteredStream>();
 
   constructor(private readonly max: number) {}
 
@@ -14,13 +18,24 @@ export class StreamRegistry {
     return this.open.size >= this.max;
   }
 
-  add(writer: StreamWriter): void {
-    this.open.add(writer);
-    writer.onEnd(() => this.open.delete(writer));
+  add(stream: RegisteredStream): void {
+    this.open.add(stream);
+    stream.onEnd(() => this.open.delete(stream));
   }
 
   /** Ends every stream with its closing chunk. */
   endAll(): void {
-    for (const w of [...this.open]) w.end('shutdown');
+    for (const s of [...this.open]) s.end('shutdown');
+  }
+}
+
+/** The answer past MAX_STREAMS, for a stream of any kind (in http-errors' shape, so it is answered as it is). */
+export class TooManyStreamsError extends Error {
+  readonly status = 503;
+  readonly expose = true;
+  readonly headers = { 'Retry-After': '5' };
+  constructor() {
+    super('Service Unavailable: too many open streams, try again later');
+    this.name = 'TooManyStreamsError';
   }
 }

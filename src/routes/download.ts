@@ -1,20 +1,23 @@
 import Router from '@koa/router';
-import parseRange from 'range-parser';
 import type { AppDeps, AppState } from '../http/context.js';
+import { DownloadStream } from '../http/download-stream.js';
+import { byteRange, ifRangeHolds, strongEtag } from '../http/ranges.js';
+import { TooManyStreamsError } from '../http/stream-registry.js';
 import { pathParam } from './path-param.js';
 
-/** `/download/<file>`: the file as it is now, with Range (range-parser) and conditional requests. */
+/** `/download/<file>`: the file as it is now, with Range and conditional requests; a stream for MAX_STREAMS. */
 export function downloadRoutes(deps: AppDeps): Router<AppState> {
-  const { guard } = deps;
+  const { guard, streams } = deps;
   const router = new Router<AppState>();
 
   router.get('/download/{*path}', async (ctx) => {
     const located = await guard.file(pathParam(ctx));
+    if (streams.full()) throw new TooManyStreamsError();
     const { handle, stat } = await guard.open(located.abs);
     let handed = false;
     try {
       const size = stat.size;
-      const etag = `W/"${stat.ino.toString(16)}-${size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+      const etag = strongEtag(stat);
       ctx.set({ 'Accept-Ranges': 'bytes', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
       ctx.etag = etag;
       ctx.lastModified = stat.mtime;
@@ -29,18 +32,12 @@ export function downloadRoutes(deps: AppDeps): Router<AppState> {
       let start = 0;
       let end = size - 1;
       const range = ctx.get('Range');
-      const ifRange = ctx.get('If-Range');
-      // A Range is honoured only while the file is the one the client saw (If-Range), as RFC 9110 says.
-      if (range !== '' && (ifRange === '' || ifRange === etag || ifRange === stat.mtime.toUTCString())) {
-        const ranges = parseRange(size, range, { combine: true });
-        if (ranges === -1) {
+      if (range !== '' && ifRangeHolds(ctx.get('If-Range'), etag)) {
+        const span = byteRange(size, range);
+        if (span === 'unsatisfiable') {
           ctx.throw(416, 'Range Not Satisfiable: the range lies outside the file', { headers: { 'Content-Range': `bytes */${size}` } });
-        }
-        // A malformed header (-2) or several ranges: the whole file, which RFC 9110 allows.
-        if (Array.isArray(ranges) && ranges.type === 'bytes' && ranges.length === 1) {
-          const [r] = ranges;
-          start = r!.start;
-          end = r!.end;
+        } else if (span !== null) {
+          ({ start, end } = span);
           ctx.status = 206;
           ctx.set('Content-Range', `bytes ${start}-${end}/${size}`);
         }
@@ -49,7 +46,8 @@ export function downloadRoutes(deps: AppDeps): Router<AppState> {
         ctx.body = '';
         return;
       }
-      // koa destroys a stream body when the response finishes (HEAD included), which closes the handle.
+      streams.add(new DownloadStream(ctx.res, deps.limits.downloadIdleMs));
+      // koa destroys a stream body when the response finishes or is cut (HEAD included), which closes the handle.
       ctx.body = handle.createReadStream({ start, end, autoClose: true });
       ctx.length = end - start + 1;
       handed = true;

@@ -5,11 +5,12 @@ import { listDirectory } from '../files/listing.js';
 import type { AppDeps, AppState } from '../http/context.js';
 import { INDEX_CSP, indexPage } from '../views/index-page.js';
 import { VIEWER_CSP, viewerPage } from '../views/viewer-page.js';
+import type { Assets } from './assets.js';
 import { pathParam } from './path-param.js';
 import { parseLines } from './tail.js';
 
 /** The directory index (`/`, `/browse/<dir>`), the viewer (`/view/<file>`) and the original `/comet-tail?<file>`. */
-export function pageRoutes(deps: AppDeps): Router<AppState> {
+export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
   const { config, guard } = deps;
   const router = new Router<AppState>();
   const base = config.basePath;
@@ -31,9 +32,18 @@ export function pageRoutes(deps: AppDeps): Router<AppState> {
   const viewer = async (ctx: Context, rel: string): Promise<void> => {
     const file = await guard.file(rel);
     const lines = parseLines(ctx.query.lines, config);
+    // Opened, not only stat'ed, so the page answers as its stream will: 404 for a file that cannot be read, 5xx when the server cannot open files.
+    const { handle, stat } = await guard.open(file.abs);
+    await handle.close();
     ctx.set('Content-Security-Policy', VIEWER_CSP);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = viewerPage(base, { rel: file.rel, size: file.stat.size, lines });
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = viewerPage(base, { rel: file.rel, size: stat.size, lines }, {
+      script: assets.fileName('viewer.js'),
+      style: assets.fileName('viewer.css'),
+      maxLines: config.viewerMaxLines,
+      heartbeatMs: config.heartbeatMs,
+    });
   };
 
   router.get('/', (ctx) => index(ctx, ''));

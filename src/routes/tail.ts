@@ -6,6 +6,7 @@ import type { FormatName } from '../format/formatter.js';
 import { HTML_STREAM_CSP } from '../format/html.js';
 import { createFormatter } from '../format/index.js';
 import type { AppDeps, AppState } from '../http/context.js';
+import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
 import { FileUnavailableError } from '../tail/engine.js';
 import { parsePositionToken, type Position } from '../tail/feed.js';
@@ -79,9 +80,7 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     const params = parseTailParams(ctx, config);
     const rel = pathParam(ctx);
     const file = params.wait && params.follow ? await guard.fileOrAbsent(rel) : await guard.file(rel);
-    if (streams.full()) {
-      ctx.throw(503, 'Service Unavailable: too many open streams, try again later', { expose: true, headers: { 'Retry-After': '5' } });
-    }
+    if (streams.full()) throw new TooManyStreamsError();
 
     const formatter = createFormatter(params.format, { title: file.rel, maxLineBytes: config.maxLineBytes });
     ctx.status = 200;
@@ -112,12 +111,12 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
       if (writer.closed()) unsubscribe();
     } catch (err) {
       if (!writer.started) {
-        // Nothing has gone out yet (the file vanished since the guard saw it): a plain 404.
+        // Nothing has gone out yet: a file that vanished since the guard saw it is a plain 404, any other failure (EMFILE) a 5xx.
         writer.discard();
         ctx.respond = true;
         throw err instanceof FileUnavailableError ? notFound() : err;
       }
-      deps.logger.debug({ err, path: ctx.path }, 'stream failed');
+      deps.logger.error({ err, path: ctx.path }, 'stream failed');
       writer.end('error');
     }
   });

@@ -1,8 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'chokidar';
 import { backlogStart, BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent, FeedSink, Position } from './feed.js';
 import { Follower, type FileOpener, type FollowerListener } from './follower.js';
+import { isMissing } from './missing.js';
+import { NameWatch } from './name-watch.js';
+import { resumeSegments, type Segment } from './resume.js';
 
 export interface EngineOptions {
   /** Opens a name after checking it may be read (the file guard). */
@@ -12,7 +14,14 @@ export interface EngineOptions {
   readonly maxLineBytes: number;
   /** What may queue for one stream while its backlog is read; past it the stream is aborted as slow. */
   readonly maxQueueBytes: number;
-  readonly onWatchError?: (err: unknown) => void;
+  /** A failure the engine went on after (a follower's re-open, a watcher, a sink that threw): for the log. */
+  readonly onError?: (err: unknown, context: EngineErrorContext) => void;
+}
+
+export interface EngineErrorContext {
+  /** The followed name. */
+  readonly file: string;
+  readonly during: 'follow' | 'watch' | 'sink';
 }
 
 export interface TailRequest {
@@ -37,6 +46,7 @@ const RECHECK_MS = 100;
 
 interface Entry {
   readonly follower: Follower<Subscription>;
+  readonly watch: NameWatch;
   readonly started: Promise<boolean>;
   recheck: NodeJS.Timeout | null;
   readonly poll: NodeJS.Timeout;
@@ -51,22 +61,12 @@ interface Entry {
  */
 export class TailEngine {
   private readonly entries = new Map<string, Entry>();
-  private readonly watcher: FSWatcher;
+  /** Watches being closed: awaited by close(). */
+  private readonly closing = new Set<Promise<void>>();
 
-  constructor(private readonly opts: EngineOptions) {
-    this.watcher = watch([], {
-      ignoreInitial: true,
-      persistent: true,
-      usePolling: opts.polling,
-      interval: opts.pollIntervalMs,
-      binaryInterval: opts.pollIntervalMs,
-      atomic: false,
-    });
-    this.watcher.on('all', (_event, path) => this.hint(path));
-    this.watcher.on('error', (err) => opts.onWatchError?.(err));
-  }
+  constructor(private readonly opts: EngineOptions) {}
 
-  /** Number of names followed and of streams following them. */
+  /** Number of names followed (each with one watch and one handle) and of streams following them. */
   stats(): { files: number; streams: number } {
     let streams = 0;
     for (const e of this.entries.values()) streams += e.follower.listeners.size;
@@ -79,7 +79,10 @@ export class TailEngine {
    */
   async follow(abs: string, req: TailRequest, sink: FeedSink): Promise<() => void> {
     const entry = this.entry(abs);
-    const sub = new Subscription(sink, this.opts.maxQueueBytes);
+    const sub = new Subscription(sink, this.opts.maxQueueBytes, (err) => {
+      this.report(err, { file: abs, during: 'sink' });
+      this.leave(abs, entry, sub);
+    });
     const unsubscribe = (): void => this.leave(abs, entry, sub);
     try {
       // Counted while waiting, so a stream leaving meanwhile does not close the follower under this one;
@@ -96,7 +99,7 @@ export class TailEngine {
       entry.follower.listeners.add(sub);
       if (snap !== null) {
         try {
-          await this.sendBacklog(snap.handle.handle, snap.file, snap.offset, req, sink, () => sub.gone);
+          await this.sendBacklog(abs, { handle: snap.handle.handle, file: snap.file, end: snap.offset }, req, sink, () => sub.gone);
         } finally {
           snap.handle.release();
         }
@@ -111,14 +114,11 @@ export class TailEngine {
 
   /** Sends the backlog (or everything after `from`) and resolves: `tail -n`, no following. */
   async read(abs: string, req: Omit<TailRequest, 'wait'>, sink: FeedSink): Promise<void> {
-    let opened;
+    const opened = await this.opts.open(abs).catch((err: unknown) => {
+      throw isMissing(err) ? new FileUnavailableError() : err;
+    });
     try {
-      opened = await this.opts.open(abs);
-    } catch {
-      throw new FileUnavailableError();
-    }
-    try {
-      await this.sendBacklog(opened.handle, String(opened.stat.ino), opened.stat.size, req, sink, () => false);
+      await this.sendBacklog(abs, { handle: opened.handle, file: String(opened.stat.ino), end: opened.stat.size }, req, sink, () => false);
     } finally {
       await opened.handle.close();
     }
@@ -129,31 +129,33 @@ export class TailEngine {
       for (const l of entry.follower.listeners) l.sink.abort('shutdown');
       this.drop(abs, entry);
     }
-    await this.watcher.close();
+    await Promise.all(this.closing);
   }
 
-  /** Sends what comes before `end` that the request asks for (the last lines, or all after `from`) to one sink, in blocks, waiting for it to take each. */
-  private async sendBacklog(handle: FileHandle, file: string, end: number, req: Omit<TailRequest, 'wait'>, sink: FeedSink, gone: () => boolean): Promise<void> {
-    let pos =
+  /** Sends what comes before the live feed that the request asks for (the last lines, or all after `from`) to one sink, in blocks, waiting for it to take each. */
+  private async sendBacklog(abs: string, current: { handle: FileHandle; file: string; end: number }, req: Omit<TailRequest, 'wait'>, sink: FeedSink, gone: () => boolean): Promise<void> {
+    const segments: Segment[] =
       req.from === null || req.from === undefined
-        ? await backlogStart(handle, end, req.lines, req.lines * (this.opts.maxLineBytes + 1))
-        : resumeOffset(req.from, file, end);
-    while (pos < end && !gone() && !sink.closed()) {
-      const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, end - pos));
-      const n = await readFully(handle, buf, buf.length, pos);
-      if (n === 0) break;
-      sink.event({ type: 'data', file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
-      pos += n;
-      if (sink.pendingBytes() > BLOCK_BYTES) await sink.ready();
+        ? [{ ...current, start: await backlogStart(current.handle, current.end, req.lines, req.lines * (this.opts.maxLineBytes + 1)), before: null, owned: false }]
+        : await resumeSegments(abs, req.from, current, this.opts.open);
+    try {
+      for (const seg of segments) {
+        if (gone() || sink.closed()) return;
+        if (seg.before !== null) sink.event(seg.before);
+        await sendRange(seg, sink, gone);
+      }
+    } finally {
+      await Promise.all(segments.filter((s) => s.owned).map((s) => s.handle.close()));
     }
   }
 
   private entry(abs: string): Entry {
     const existing = this.entries.get(abs);
     if (existing !== undefined) return existing;
-    const follower = new Follower<Subscription>(abs, this.opts.open);
+    const follower = new Follower<Subscription>(abs, this.opts.open, (err) => this.report(err, { file: abs, during: 'follow' }));
     const entry: Entry = {
       follower,
+      watch: new NameWatch(abs, this.opts, () => this.hint(abs), (err) => this.report(err, { file: abs, during: 'watch' })),
       started: follower.start(),
       recheck: null,
       joining: 0,
@@ -161,7 +163,6 @@ export class TailEngine {
       poll: setInterval(() => void follower.check(), this.opts.pollIntervalMs),
     };
     this.entries.set(abs, entry);
-    this.watcher.add(abs);
     return entry;
   }
 
@@ -180,7 +181,11 @@ export class TailEngine {
     entry.follower.listeners.delete(sub);
     const unused = (): boolean => entry.follower.listeners.size === 0 && entry.joining === 0 && this.entries.get(abs) === entry;
     // The last stream has left: release the handle and the watch, once any start in flight settles.
-    if (unused()) void entry.started.finally(() => unused() && this.drop(abs, entry));
+    const dropIfUnused = (): void => {
+      if (unused()) this.drop(abs, entry);
+    };
+    // A start that failed is dropped too, so the next stream tries again.
+    if (unused()) void entry.started.then(dropIfUnused, dropIfUnused);
   }
 
   private drop(abs: string, entry: Entry): void {
@@ -188,12 +193,28 @@ export class TailEngine {
     clearInterval(entry.poll);
     if (entry.recheck !== null) clearTimeout(entry.recheck);
     entry.follower.close();
-    this.watcher.unwatch(abs);
+    const closed = entry.watch.close().catch((err: unknown) => this.report(err, { file: abs, during: 'watch' }));
+    this.closing.add(closed);
+    void closed.finally(() => this.closing.delete(closed));
+  }
+
+  private report(err: unknown, context: EngineErrorContext): void {
+    this.opts.onError?.(err, context);
   }
 }
 
-/** Where a resume starts: just after `from` in the same file; at the start of the file if it was rotated or truncated since. */
-const resumeOffset = (from: Position, file: string, end: number): number => (from.file === file && from.offset <= end ? from.offset : 0);
+/** Sends `[start, end)` of one segment in blocks, waiting for the sink to take each. */
+async function sendRange(seg: Segment, sink: FeedSink, gone: () => boolean): Promise<void> {
+  let pos = seg.start;
+  while (pos < seg.end && !gone() && !sink.closed()) {
+    const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, seg.end - pos));
+    const n = await readFully(seg.handle, buf, buf.length, pos);
+    if (n === 0) break;
+    sink.event({ type: 'data', file: seg.file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
+    pos += n;
+    if (sink.pendingBytes() > BLOCK_BYTES) await sink.ready();
+  }
+}
 
 /** One stream's place in a follower: queues the live feed while its backlog is still being sent. */
 class Subscription implements FollowerListener {
@@ -204,17 +225,19 @@ class Subscription implements FollowerListener {
   constructor(
     readonly sink: FeedSink,
     private readonly maxQueueBytes: number,
+    /** The sink threw: it is ended and leaves, the others go on. */
+    private readonly onFailure: (err: unknown) => void,
   ) {}
 
   goLive(): void {
     const queued = this.queue;
     this.queue = null;
-    for (const ev of queued ?? []) this.sink.event(ev);
+    for (const ev of queued ?? []) this.send(ev);
   }
 
   deliver(ev: FeedEvent): void {
     if (this.gone) return;
-    if (this.queue === null) return this.sink.event(ev);
+    if (this.queue === null) return this.send(ev);
     this.queue.push(ev);
     this.queuedBytes += ev.type === 'data' ? ev.bytes.length : 0;
     if (this.queuedBytes > this.maxQueueBytes) this.sink.abort('slow');
@@ -226,5 +249,20 @@ class Subscription implements FollowerListener {
 
   ready(): Promise<void> {
     return this.sink.ready();
+  }
+
+  private send(ev: FeedEvent): void {
+    if (this.gone) return;
+    try {
+      this.sink.event(ev);
+    } catch (err) {
+      this.gone = true;
+      try {
+        this.sink.abort('error');
+      } catch {
+        // A sink broken enough to throw twice is still ended: it has left the follower.
+      }
+      this.onFailure(err);
+    }
   }
 }

@@ -8,7 +8,9 @@ export type FeedEvent =
   /** The same file was cut short (copytruncate, `: > file`): what follows is from its new start. */
   | { readonly type: 'truncated'; readonly file: string }
   /** The name now leads to another file (rotation, re-creation, first appearance): what follows is from its start. */
-  | { readonly type: 'switched'; readonly file: string; readonly reason: 'rotated' | 'created' };
+  | { readonly type: 'switched'; readonly file: string; readonly reason: 'rotated' | 'created' }
+  /** A resume could not find where its id pointed (the file is gone, or was cut below it): what follows is this file from its start, and lines may be missing before it. */
+  | { readonly type: 'missing'; readonly file: string };
 
 /** A place in a file: after `offset` bytes of the file whose identity is `file`. */
 export interface Position {

@@ -2,20 +2,32 @@ import { stat } from 'node:fs/promises';
 import type { OpenedFile } from '../files/guard.js';
 import { BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent } from './feed.js';
+import { orMissing } from './missing.js';
 import { COPY_PROOF_BYTES, findRotatedCopy } from './rotated-copy.js';
 import { SharedHandle } from './shared-handle.js';
+import { rotatedSince } from './siblings.js';
 
-/** Opens a watched name after checking it may be read; rejects when it is missing or refused. */
+/**
+ * Opens a watched name after checking it may be read; rejects with the guard's
+ * 404 when it is missing or refused, with anything else (EMFILE, EIO) when the server failed.
+ */
 export type FileOpener = (abs: string) => Promise<OpenedFile>;
+
+/** Told of a failure the follower goes on after (it retries on the next hint): once per run of failures. */
+export type FollowerErrorHandler = (err: unknown) => void;
 
 /** A reader of the follower's chunks; the follower waits briefly for busy ones so fast readers are not cut off. */
 export interface FollowerListener {
+  /** Must not throw: a listener that fails ends itself. */
   deliver(ev: FeedEvent): void;
   busy(): boolean;
   ready(): Promise<void>;
 }
 
 const EMPTY = Buffer.alloc(0);
+
+// More than logrotate's usual `rotate` count, so no file kept beside the name is read twice.
+const SEEN_INODES = 32;
 
 async function lastBytesOf(file: OpenedFile): Promise<Buffer> {
   const buf = Buffer.alloc(Math.min(COPY_PROOF_BYTES, file.stat.size));
@@ -39,6 +51,12 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private current: SharedHandle | null = null;
   private ino = -1;
   private dev = -1;
+  /** The current file's modification time when last read: files rotated away after it are the ones a quick succession of rotations can hide. */
+  private mtimeMs = 0;
+  /** Inodes already read behind this name (the last few), never read twice. */
+  private readonly seen: number[] = [];
+  /** Whether the last check failed; a run of failures is reported once. */
+  private failing = false;
   /** Offset up to which every listener has been handed the file. */
   private emitted = 0;
   /** The last bytes handed out: proof that a rotated copy continues what was read. */
@@ -50,9 +68,10 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   constructor(
     readonly abs: string,
     private readonly open: FileOpener,
+    private readonly onError: FollowerErrorHandler = () => undefined,
   ) {}
 
-  /** Opens the file if it is there and follows it from its current end; resolves false when it is not there (yet). */
+  /** Opens the file if it is there and follows it from its current end; resolves false when it is not there (yet), rejects when it could not be opened. */
   start(): Promise<boolean> {
     const opening = this.switchTo('initial');
     // Counts as a running check, so a watcher hint meanwhile cannot open the file a second time.
@@ -95,8 +114,11 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       this.again = false;
       try {
         await this.step();
-      } catch {
-        // A vanished or refused file is retried on the next hint; it never ends the feed.
+        this.failing = false;
+      } catch (err) {
+        // The feed never ends on a failure (a re-open hitting EMFILE): the next hint or poll tries again.
+        if (!this.failing) this.onError(err);
+        this.failing = true;
       }
     } while (this.again && !this.closed);
   }
@@ -107,28 +129,31 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       return;
     }
     await this.readToEnd();
-    const named = await stat(this.abs).catch(() => null);
+    const named = await orMissing(stat(this.abs));
     if (named === null || (named.ino === this.ino && named.dev === this.dev)) return;
     // Another file behind the name: finish the old one, then start the new one from its start.
     await this.readToEnd();
     if (await this.switchTo('rotated')) this.again = true;
   }
 
+  /** Opens the name and makes it the current file; false when it is not there (a failure to open rejects). */
   private async switchTo(reason: 'initial' | 'created' | 'rotated'): Promise<boolean> {
-    let opened: OpenedFile;
-    try {
-      opened = await this.open(this.abs);
-    } catch {
-      return false;
-    }
-    if (this.closed) {
+    const opened = await orMissing(this.open(this.abs));
+    if (opened === null) return false;
+    // Closed meanwhile, or the name leads back to the file already followed (a stat saw a passing swap): nothing to switch to.
+    if (this.closed || (reason === 'rotated' && opened.stat.ino === this.ino && opened.stat.dev === this.dev)) {
       await opened.handle.close();
       return false;
     }
-    this.current?.release();
-    this.current = new SharedHandle(opened.handle);
-    this.ino = opened.stat.ino;
-    this.dev = opened.stat.dev;
+    if (reason === 'rotated') {
+      try {
+        await this.readRotatedBetween(opened.stat.ino);
+      } catch (err) {
+        await opened.handle.close();
+        throw err;
+      }
+    }
+    this.become(opened);
     // Listeners present at the first open start from a snapshot of it (a backlog); a later file is read from its start.
     this.emitted = reason === 'initial' ? opened.stat.size : 0;
     this.lastBytes = EMPTY;
@@ -137,10 +162,45 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     return true;
   }
 
+  private become(opened: OpenedFile): void {
+    this.current?.release();
+    this.current = new SharedHandle(opened.handle);
+    this.ino = opened.stat.ino;
+    this.dev = opened.stat.dev;
+    this.mtimeMs = opened.stat.mtimeMs;
+    this.seen.push(opened.stat.ino);
+    if (this.seen.length > SEEN_INODES) this.seen.shift();
+  }
+
+  /**
+   * Rotations in quick succession: the name may already lead two files further
+   * than the one read. Every file rotated away since the current one was last
+   * read (found by identity among the rotated names) is read whole, oldest first.
+   */
+  private async readRotatedBetween(next: number): Promise<void> {
+    if (this.current === null) return;
+    const between = await rotatedSince(this.abs, { mtimeMs: this.mtimeMs }, new Set([...this.seen, next]), this.open);
+    let taken = 0;
+    try {
+      for (const file of between) {
+        if (this.closed) return;
+        taken++;
+        this.become(file);
+        this.emitted = 0;
+        this.lastBytes = EMPTY;
+        this.emit({ type: 'switched', file: String(this.ino), reason: 'rotated' });
+        await this.readToEnd();
+      }
+    } finally {
+      await Promise.all(between.slice(taken).map((f) => f.handle.close()));
+    }
+  }
+
   private async readToEnd(): Promise<void> {
     const shared = this.current;
     if (shared === null) return;
-    const { size } = await shared.handle.stat();
+    const { size, mtimeMs } = await shared.handle.stat();
+    this.mtimeMs = mtimeMs;
     if (size < this.emitted) {
       await this.recoverFromCopy();
       this.emitted = 0;
@@ -167,7 +227,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   /** copytruncate: what was written after the last read survives only in the copy; deliver it from there first. */
   private async recoverFromCopy(): Promise<void> {
-    const copy = await findRotatedCopy(this.abs, this.emitted, this.lastBytes, this.open).catch(() => null);
+    const copy = await findRotatedCopy(this.abs, this.emitted, this.lastBytes, this.open);
     if (copy === null) return;
     const shared = new SharedHandle(copy.handle);
     try {

@@ -1,8 +1,7 @@
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { readFully } from './backlog.js';
 import type { OpenedFile } from '../files/guard.js';
+import { readFully } from './backlog.js';
 import type { FileOpener } from './follower.js';
+import { openSibling, rotatedSiblings } from './siblings.js';
 
 /** How many of the last bytes read must match for a file to count as the copy. */
 export const COPY_PROOF_BYTES = 64;
@@ -15,23 +14,25 @@ export const COPY_PROOF_BYTES = 64;
  */
 export async function findRotatedCopy(abs: string, offset: number, proof: Buffer, open: FileOpener): Promise<OpenedFile | null> {
   if (proof.length === 0) return null;
-  const dir = path.dirname(abs);
-  const base = path.basename(abs);
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const candidates = names.filter((n) => (n.startsWith(`${base}.`) || n.startsWith(`${base}-`)) && !/\.(gz|bz2|xz|zst|lz4|z)$/i.test(n));
-  let best: OpenedFile | null = null;
-  for (const name of candidates) {
-    const opened = await open(path.join(dir, name)).catch(() => null);
+  for (const s of (await rotatedSiblings(abs)).reverse()) {
+    if (s.size <= offset) continue;
+    const opened = await openSibling(s, open);
     if (opened === null) continue;
-    const fits = opened.stat.size > offset && (await holdsAt(opened, proof, offset - proof.length));
-    if (fits && (best === null || opened.stat.mtimeMs > best.stat.mtimeMs)) {
-      await best?.handle.close();
-      best = opened;
-    } else {
-      await opened.handle.close();
-    }
+    if (await holdsAt(opened, proof, offset - proof.length)) return opened;
+    await opened.handle.close();
   }
-  return best;
+  return null;
+}
+
+/**
+ * For a resume whose id points past the end of the live file (copytruncate while
+ * the client was away): the newest uncompressed copy, if it is at least as long
+ * as the offset. No bytes of the client's are known to prove more than that.
+ */
+export async function newestCopyReaching(abs: string, offset: number, open: FileOpener): Promise<OpenedFile | null> {
+  const newest = (await rotatedSiblings(abs)).at(-1);
+  if (newest === undefined || newest.size < offset) return null;
+  return openSibling(newest, open);
 }
 
 async function holdsAt(file: OpenedFile, expected: Buffer, position: number): Promise<boolean> {

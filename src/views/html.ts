@@ -35,13 +35,14 @@ export const encodePath = (rel: string): string => rel.split('/').map(encodeURIC
 
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
-/** A page's Content-Security-Policy: no script but its own inline ones (by hash). */
-export function contentSecurityPolicy(inlineScripts: readonly string[], extra: readonly string[] = []): string {
-  const scripts = inlineScripts.length === 0 ? "'none'" : inlineScripts.map(sha256).join(' ');
+/** A page's Content-Security-Policy: no script but its own inline ones (by hash) and the given sources (`'self'`: our bundle). */
+export function contentSecurityPolicy(inlineScripts: readonly string[], extra: readonly string[] = [], scriptSources: readonly string[] = []): string {
+  const sources = [...scriptSources, ...inlineScripts.map(sha256)];
+  const scripts = sources.length === 0 ? "'none'" : sources.join(' ');
   return [
     "default-src 'none'",
     `script-src ${scripts}`,
-    "style-src 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "connect-src 'self'",
     "base-uri 'none'",

@@ -1,5 +1,8 @@
 import type { DirEntry } from '../files/listing.js';
+import { humanSize } from '../shared/size.js';
 import { BASE_STYLE, contentSecurityPolicy, encodePath, html, raw, type SafeHtml } from './html.js';
+
+export { humanSize };
 
 export const INDEX_CSP = contentSecurityPolicy([]);
 
@@ -9,18 +12,6 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 16px
 th{font-weight:600;color:var(--mute)}td.name{white-space:normal;overflow-wrap:anywhere;width:100%}td.num{text-align:right;font-variant-numeric:tabular-nums}
 td.acts a{margin-right:10px}.empty{padding:16px;color:var(--mute)}
 `;
-
-/** '1.5 MiB': sizes as people read them; the exact count is in the title attribute. */
-export function humanSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 1 : 0)} ${units[u]}`;
-}
 
 /** Links from the root down to `rel`, each segment its own link. */
 export function breadcrumbs(base: string, rel: string, lastIsFile: boolean): SafeHtml {

@@ -1,13 +1,15 @@
+import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, encodePath, html, raw } from './html.js';
 import { breadcrumbs, humanSize } from './index-page.js';
 
-export const VIEWER_CSP = contentSecurityPolicy([], ["frame-src 'self'"]);
+/** Scripts from our own origin only (the bundle); the iframe is for the no-script page. */
+export const VIEWER_CSP = contentSecurityPolicy([], ["frame-src 'self'"], ["'self'"]);
 
+// Enough for the page without script (and without the bundle); the viewer's own look is the bundle's CSS.
 const STYLE = `${BASE_STYLE}
-html,body{height:100%}body{display:flex;flex-direction:column}
-header{display:flex;gap:16px;align-items:baseline;padding:8px 16px;border-bottom:1px solid var(--line)}
-h1{font-size:15px;margin:0;overflow-wrap:anywhere}header .meta{color:var(--mute);white-space:nowrap}header nav a{margin-left:12px}
-iframe{flex:1;border:0;width:100%}
+header{display:flex;flex-wrap:wrap;gap:4px 16px;align-items:baseline;padding:8px 16px;border-bottom:1px solid var(--line)}
+h1{font-size:15px;margin:0;overflow-wrap:anywhere}header .meta{color:var(--mute);white-space:nowrap}header nav a{margin-right:12px}
+iframe{display:block;border:0;width:100%;height:calc(100vh - 48px)}
 `;
 
 export interface ViewerFile {
@@ -16,13 +18,43 @@ export interface ViewerFile {
   readonly lines: number;
 }
 
-/** The file's html stream in a same-origin iframe; the stream document keeps itself scrolled to its end. */
-export function viewerPage(base: string, file: ViewerFile): string {
+export interface ViewerClient {
+  /** Hashed file names of the bundle under /assets, or null when it was not built. */
+  readonly script: string | null;
+  readonly style: string | null;
+  readonly maxLines: number;
+  readonly heartbeatMs: number;
+}
+
+/**
+ * With script: the viewer (src/client) builds itself inside #viewer from the data- attributes.
+ * Without: the html stream in a same-origin iframe inside <noscript>, so a scripted page never
+ * opens that second stream only to throw it away.
+ */
+export function viewerPage(base: string, file: ViewerFile, client: ViewerClient): string {
   const p = encodePath(file.rel);
   const name = file.rel.slice(file.rel.lastIndexOf('/') + 1);
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${name} · comet-tail</title><style>${raw(STYLE)}</style></head>
-<body><header><h1>${breadcrumbs(base, file.rel, true)}</h1><span class="meta">${humanSize(file.size)}</span>
+  const assets = `${base}/assets/`;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${name} · comet-tail</title><link rel="icon" href="data:,"><style>${raw(STYLE)}${raw(ANSI_STYLE)}</style>
+${client.style === null ? '' : html`<link rel="stylesheet" href="${assets}${client.style}">`}
+${client.script === null ? '' : html`<script src="${assets}${client.script}" defer></script>`}</head>
+<body><header><h1>${breadcrumbs(base, file.rel, true)}</h1><span class="meta" id="size" title="${file.size} bytes">${humanSize(file.size)}</span>
 <nav><a href="${base}/tail/${p}?format=text&amp;lines=${file.lines}">raw</a><a href="${base}/download/${p}">download</a></nav></header>
-<iframe id="log" title="${name}" src="${base}/tail/${p}?format=html&amp;lines=${file.lines}"></iframe>
+<noscript><iframe id="log" title="${name}" src="${base}/tail/${p}?format=html&amp;lines=${file.lines}"></iframe></noscript>
+<main id="viewer" hidden data-base="${base}" data-file="${file.rel}" data-name="${name}" data-size="${file.size}" data-tail-lines="${file.lines}" data-max-lines="${client.maxLines}" data-heartbeat-ms="${client.heartbeatMs}">
+<div class="tools">
+<input id="filter" type="search" aria-label="Filter lines" placeholder="Filter (press /)" autocomplete="off" spellcheck="false" aria-describedby="filter-error">
+<button id="regex" type="button" aria-pressed="false" aria-label="Regular expression" title="Regular expression">.*</button>
+<button id="case" type="button" aria-pressed="false" aria-label="Match case" title="Match case">Aa</button>
+<button id="invert" type="button" aria-pressed="false" aria-label="Invert: show lines that do not match" title="Invert: show lines that do not match">!=</button>
+<button id="wrap" type="button" aria-pressed="true" title="Wrap long lines">wrap</button>
+<button id="theme" type="button" aria-label="Switch theme" title="Switch theme">theme</button>
+<span id="filter-error" class="err" role="alert" hidden></span>
+</div>
+<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"><div id="trimmed" class="n" hidden></div></div>
+<button id="jump" type="button" hidden>new lines</button>
+<footer class="status"><span id="conn" role="status">connecting…</span><span id="st-name">${name}</span><span id="st-size" title="${file.size} bytes">${humanSize(file.size)}</span><span id="st-count">0 lines</span>
+<span id="keys" class="keys">/ filter · Esc clear · g/G top/end · j/k select · r raw · c copy</span></footer>
+</main>
 </body></html>`.value;
 }

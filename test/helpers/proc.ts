@@ -13,6 +13,11 @@ export function openFds(pid: number | 'self', target?: string): number {
   return n;
 }
 
+/** The descriptor numbers a process has open. */
+export function openFdNumbers(pid: number | 'self'): number[] {
+  return readdirSync(`/proc/${pid}/fd`).map(Number);
+}
+
 /** inotify watches a process holds, counted from its inotify descriptors' fdinfo. */
 export function inotifyWatches(pid: number | 'self'): number {
   let n = 0;

@@ -58,6 +58,24 @@ describe('auth: Basic and Bearer on every URL but the probes', () => {
   });
 });
 
+test('a password with spaces at its ends works with them and fails without', async () => {
+  const srv = await startTestServer({ AUTH_USER: 'admin', AUTH_PASSWORD: ' pw ' });
+  try {
+    await writeFile(path.join(srv.dir, 'app.log'), 'hello\n');
+    const tail = `${srv.url}/tail/app.log?follow=0`;
+    const right = await fetch(tail, { headers: { Authorization: basic('admin', ' pw ') } });
+    assert.equal(right.status, 200);
+    assert.equal(await right.text(), 'hello\n');
+    for (const wrong of ['pw', ' pw', 'pw ']) {
+      const res = await fetch(tail, { headers: { Authorization: basic('admin', wrong) } });
+      assert.equal(res.status, 401, JSON.stringify(wrong));
+      await res.text();
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
 test('the request log holds no credentials, one JSON line per request', async () => {
   const dir = await makeLogDir();
   await writeFile(path.join(dir, 'app.log'), 'hello\n');

@@ -55,11 +55,11 @@ describe('/download/<file>', () => {
     const first = await fetch(`${srv.url}/download/data.log`);
     await first.arrayBuffer();
     const etag = first.headers.get('etag') ?? '';
-    assert.match(etag, /^W\/"/);
+    assert.match(etag, /^"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"$/, 'a strong ETag');
     const matching = await fetch(`${srv.url}/download/data.log`, { headers: { Range: 'bytes=0-1', 'If-Range': etag } });
     assert.equal(matching.status, 206);
     assert.equal(await matching.text(), '01');
-    const stale = await fetch(`${srv.url}/download/data.log`, { headers: { Range: 'bytes=0-1', 'If-Range': 'W/"old"' } });
+    const stale = await fetch(`${srv.url}/download/data.log`, { headers: { Range: 'bytes=0-1', 'If-Range': '"old"' } });
     assert.equal(stale.status, 200);
     assert.equal((await stale.arrayBuffer()).byteLength, 1000);
     // node:http, because fetch adds 'Cache-Control: no-cache' to conditional requests.
@@ -70,6 +70,42 @@ describe('/download/<file>', () => {
       }).on('error', reject);
     });
     assert.equal(cached, 304);
+  });
+
+  test('If-Range compares strong validators only: a weak tag or a date never matches (RFC 9110 §13.1.5)', async () => {
+    const first = await fetch(`${srv.url}/download/data.log`);
+    await first.arrayBuffer();
+    const etag = first.headers.get('etag') ?? '';
+    const lastModified = first.headers.get('last-modified') ?? '';
+    assert.notEqual(lastModified, '');
+    for (const ifRange of [`W/${etag}`, lastModified]) {
+      const res = await fetch(`${srv.url}/download/data.log`, { headers: { Range: 'bytes=0-1', 'If-Range': ifRange } });
+      assert.equal(res.status, 200, ifRange);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), content, ifRange);
+    }
+  });
+
+  test('a syntactically invalid range is ignored: the whole file, 200 (RFC 9110 §14.2)', async () => {
+    for (const range of ['bytes=5-2', 'bytes=0-1,5-2', 'bytes=1-x', 'bytes=--3', 'bytes=', 'bytes=,', 'pages=0-1', 'bytes 0-1']) {
+      const res = await fetch(`${srv.url}/download/data.log`, { headers: { Range: range } });
+      assert.equal(res.status, 200, range);
+      assert.equal(res.headers.get('content-range'), null, range);
+      assert.deepEqual(Buffer.from(await res.arrayBuffer()), content, range);
+    }
+    const listed = await fetch(`${srv.url}/download/data.log`, { headers: { Range: 'bytes=, 2-3' } });
+    assert.equal(listed.status, 206, 'an empty list element is allowed');
+    assert.equal(await listed.text(), '23');
+  });
+
+  test('a valid but unsatisfiable range is 416 with the size, and none of the headers of the file it was not sent', async () => {
+    for (const range of ['bytes=999999-', 'bytes=1000-1000', 'bytes=-0']) {
+      const res = await fetch(`${srv.url}/download/data.log`, { headers: { Range: range } });
+      assert.equal(res.status, 416, range);
+      assert.equal(res.headers.get('content-range'), 'bytes */1000', range);
+      for (const name of ['etag', 'last-modified', 'content-disposition', 'accept-ranges']) assert.equal(res.headers.get(name), null, `${range}: ${name}`);
+      assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
+      assert.equal(await res.text(), 'Range Not Satisfiable: the range lies outside the file\n');
+    }
   });
 
   test('HEAD answers the headers without opening a body', async () => {

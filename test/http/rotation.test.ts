@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { requireDebianPackage } from '../helpers/debian.js';
 import { numbers, openStream, type OpenStream } from '../helpers/stream.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { logrotate } from '../helpers/logrotate.js';
 import { LineWriter } from '../helpers/writer.js';
-
-const run = promisify(execFile);
-
-/** Rotates `file` with the real logrotate binary in the given mode. */
-async function logrotate(bin: string, file: string, mode: 'create' | 'copytruncate'): Promise<void> {
-  const dir = path.dirname(file);
-  const conf = path.join(dir, `.logrotate-${mode}.conf`);
-  await writeFile(conf, `${file} {\n  rotate 9\n  ${mode}\n  missingok\n  nocompress\n}\n`);
-  await run(bin, ['-f', '-s', path.join(dir, '.logrotate.state'), conf]);
-}
 
 /** The numbered lines of the rotated files (oldest first) and then of the live file. */
 async function linesOnDisk(file: string): Promise<number[]> {
@@ -45,9 +34,8 @@ async function allReceive(clients: OpenStream[], last: number): Promise<void> {
 
 describe('following like tail -F through rotation, with the real logrotate', () => {
   let srv: TestServer;
-  let bin: string;
   before(async () => {
-    bin = requireDebianPackage('logrotate', '/usr/sbin/logrotate');
+    requireDebianPackage('logrotate', '/usr/sbin/logrotate');
     srv = await startTestServer({ POLL_INTERVAL_MS: '500' });
   });
   after(() => srv.close());
@@ -61,7 +49,7 @@ describe('following like tail -F through rotation, with the real logrotate', () 
       const rotations: Array<Promise<void>> = [];
       await writer.writeLines(600, 1, (n) => {
         // Rotate while the writer keeps going: not awaited here.
-        if (n === 200 || n === 400) rotations.push(logrotate(bin, file, mode));
+        if (n === 200 || n === 400) rotations.push(logrotate(file, mode));
       });
       await Promise.all(rotations);
       await writer.writeLines(1, 0);
@@ -139,7 +127,7 @@ describe('following like tail -F through rotation, with the real logrotate', () 
       const clients = await openClients(polled, 'poll.log');
       const writer = new LineWriter(file);
       await writer.writeLines(200, 1, async (n) => {
-        if (n === 100) await logrotate(bin, file, 'create');
+        if (n === 100) await logrotate(file, 'create');
       });
       await allReceive(clients, 200);
       for (const c of clients) assert.deepEqual(numbers(c.text()), range(1, 200));

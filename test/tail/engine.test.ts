@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFile, open, rm, writeFile } from 'node:fs/promises';
+import { appendFile, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileGuard } from '../../src/files/guard.js';
 import { backlogStart } from '../../src/tail/backlog.js';
 import { TailEngine } from '../../src/tail/engine.js';
 import type { FeedEvent, FeedSink } from '../../src/tail/feed.js';
+import { Follower } from '../../src/tail/follower.js';
 import { LineSplitter } from '../../src/tail/lines.js';
 import { makeLogDir } from '../helpers/server.js';
 
@@ -45,6 +46,18 @@ class Collector implements FeedSink {
       };
       this.waiters.push(check);
     });
+  }
+}
+
+/** A sink whose `event` throws on its n-th call: a broken consumer. */
+class ThrowingCollector extends Collector {
+  private calls = 0;
+  constructor(private readonly failAt: number) {
+    super();
+  }
+  override event(ev: FeedEvent): void {
+    if (++this.calls === this.failAt) throw new Error('sink broke');
+    super.event(ev);
   }
 }
 
@@ -182,5 +195,49 @@ describe('TailEngine (no HTTP)', () => {
     const other = new Collector();
     await engine.read(file, { lines: 1, from: { file: '1', offset: 4 } }, other);
     assert.equal(other.text(), 'one\ntwo\nthree\n');
+  });
+
+  test('a sink that throws is ended with error and the others still get every line', async () => {
+    const file = path.join(dir, 'throwing.log');
+    await writeFile(file, '');
+    const errors: unknown[] = [];
+    const guard = new FileGuard(dir, false);
+    const own = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, maxQueueBytes: 1 << 20, onError: (err) => errors.push(err) });
+    try {
+      const first = new Collector();
+      const thrower = new ThrowingCollector(2);
+      const last = new Collector();
+      const leaves = [await own.follow(file, { lines: 0, wait: false }, first), await own.follow(file, { lines: 0, wait: false }, thrower), await own.follow(file, { lines: 0, wait: false }, last)];
+      const expected = Array.from({ length: 50 }, (_, i) => `line ${i + 1}\n`).join('');
+      for (let i = 1; i <= 50; i++) await appendFile(file, `line ${i}\n`);
+      await Promise.all([first, last].map((c) => c.until(() => c.text() === expected)));
+      assert.equal(thrower.aborted, 'error');
+      assert.equal(own.stats().streams, 2, 'the broken sink left the follower');
+      assert.ok(errors.some((e) => e instanceof Error && e.message === 'sink broke'), 'the error was reported');
+      for (const leave of leaves) leave();
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('two rotations between two looks: the middle file is read whole, in order, between the others', async () => {
+    const file = path.join(dir, 'twice.log');
+    await writeFile(file, 'a1\n');
+    const guard = new FileGuard(dir, false);
+    const events: FeedEvent[] = [];
+    const follower = new Follower(file, (abs) => guard.open(abs));
+    follower.listeners.add({ deliver: (ev) => events.push(ev), busy: () => false, ready: () => Promise.resolve() });
+    await follower.start();
+    await appendFile(file, 'a2\n');
+    // What logrotate (create) does twice, with no look in between.
+    await rename(file, `${file}.1`);
+    await writeFile(file, 'b1\nb2\n');
+    await rename(`${file}.1`, `${file}.2`);
+    await rename(file, `${file}.1`);
+    await writeFile(file, 'c1\n');
+    await follower.check();
+    follower.close();
+    const text = events.map((e) => (e.type === 'data' ? e.bytes.toString() : `[${e.type}]`)).join('');
+    assert.equal(text, 'a2\n[switched]b1\nb2\n[switched]c1\n');
   });
 });

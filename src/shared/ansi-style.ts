@@ -1,6 +1,6 @@
 /**
  * The look of the ansi-* classes that src/shared/ansi.ts gives a line's segments,
- * for every page that shows lines. Each theme's 16 colours have a contrast of at
+ * for every page that shows lines (the html stream and the viewer: one palette). Each theme's 16 colours have a contrast of at
  * least 4.5:1 with its page background, so a colour is readable as text on the
  * page and the page colour readable as text on it (a background class).
  * Order matters: inverse, then backgrounds, then foregrounds, so an explicit colour wins.
@@ -27,7 +27,9 @@ const vars = (palette: Record<keyof typeof LIGHT, string>): string =>
 
 export const ANSI_STYLE = [
   `:root{${vars(LIGHT)}}`,
-  `@media (prefers-color-scheme:dark){:root{${vars(DARK)}}}`,
+  // Dark by the system's preference unless the viewer's toggle chose light, or by the toggle.
+  `@media (prefers-color-scheme:dark){:root:not([data-theme=light]){${vars(DARK)}}}`,
+  `:root[data-theme=dark]{${vars(DARK)}}`,
   '.ansi-bold{font-weight:bold}.ansi-dim{opacity:.7}.ansi-italic{font-style:italic}',
   '.ansi-underline{text-decoration:underline}.ansi-strike{text-decoration:line-through}.ansi-underline.ansi-strike{text-decoration:underline line-through}',
   '.ansi-inverse{color:var(--bg);background-color:var(--fg)}',
