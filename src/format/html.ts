@@ -4,7 +4,7 @@ import type { FeedEvent } from '../tail/feed.js';
 import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
 import { END_NOTICES, MISSING_NOTICE, type EndReason, type Formatter } from './formatter.js';
-import { LineDecoder, type DecodedLine } from './line-decoder.js';
+import { LineDecoder, SharedRenderings, type DecodedLine } from './line-decoder.js';
 
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
 const FOLLOW_SCRIPT = `(()=>{const el=document.scrollingElement||document.documentElement;let stick=true;
@@ -30,14 +30,13 @@ export const PRELUDE_PADDING_BYTES = 1024;
  */
 export class HtmlFormatter implements Formatter {
   readonly contentType = 'text/html; charset=utf-8';
-  linesOut = 0;
   private readonly lines: LineDecoder;
 
   constructor(
     private readonly title: string,
     maxLineBytes: number,
   ) {
-    this.lines = new LineDecoder(maxLineBytes);
+    this.lines = new LineDecoder(maxLineBytes, RENDERINGS);
   }
 
   start(): string {
@@ -45,8 +44,9 @@ export class HtmlFormatter implements Formatter {
     return `${html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${this.title}</title>`}<style>${STYLE}</style><script>${FOLLOW_SCRIPT}</script></head><body>${padding}\n`;
   }
 
-  event(ev: FeedEvent): string {
-    let out = this.render(this.lines.lines(ev));
+  event(ev: FeedEvent): string | Buffer {
+    if (ev.type === 'data') return this.lines.data(ev);
+    let out = this.lines.flush();
     if (ev.type === 'truncated') out += notice('file truncated; following it from its new start').value;
     if (ev.type === 'missing') out += notice(MISSING_NOTICE).value;
     if (ev.type === 'switched') {
@@ -60,17 +60,22 @@ export class HtmlFormatter implements Formatter {
   }
 
   end(reason: Exclude<EndReason, 'gone'>): string {
-    const rest = this.render(this.lines.flush());
+    const rest = this.lines.flush();
     return reason === 'eof' ? rest : rest + notice(END_NOTICES[reason]).value;
   }
 
-  private render(lines: DecodedLine[]): string {
-    this.linesOut += lines.length;
-    let out = '';
-    for (const l of lines) out += `<div class="l" data-id="${l.id}">${lineMarkup(l.text)}</div>\n`;
-    return out;
+  get linesOut(): number {
+    return this.lines.linesOut;
   }
 }
+
+function renderLines(lines: readonly DecodedLine[]): string {
+  let out = '';
+  for (const l of lines) out += `<div class="l" data-id="${l.id}">${lineMarkup(l.text)}</div>\n`;
+  return out;
+}
+
+const RENDERINGS = new SharedRenderings(renderLines);
 
 /** One line's text as escaped markup. */
 const lineMarkup = (text: string): string => ansiSegments(text).map(segmentMarkup).join('');

@@ -1,7 +1,10 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { OpenedFile } from '../files/guard.js';
+import { BackPressure } from './back-pressure.js';
 import { BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent } from './feed.js';
+import { LineHeads } from './lines.js';
 import { orMissing } from './missing.js';
 import { COPY_PROOF_BYTES, findRotatedCopy } from './rotated-copy.js';
 import { SharedHandle } from './shared-handle.js';
@@ -15,6 +18,18 @@ export type FileOpener = (abs: string) => Promise<OpenedFile>;
 
 /** Told of a failure the follower goes on after (it retries on the next hint): once per run of failures. */
 export type FollowerErrorHandler = (err: unknown) => void;
+
+export interface FollowerOptions {
+  readonly maxLineBytes: number;
+  /**
+   * Watch the open file itself (inotify through node's fs.watch) and read at once
+   * on each change. Off under POLLING, where inotify cannot be trusted and the
+   * engine's polls drive the checks.
+   */
+  readonly watchContent: boolean;
+}
+
+const DEFAULT_OPTIONS: FollowerOptions = { maxLineBytes: 65536, watchContent: true };
 
 /** A reader of the follower's chunks; the follower waits briefly for busy ones so fast readers are not cut off. */
 export interface FollowerListener {
@@ -34,11 +49,6 @@ async function lastBytesOf(file: OpenedFile): Promise<Buffer> {
   const n = await readFully(file.handle, buf, buf.length, file.stat.size - buf.length);
   return buf.subarray(0, n);
 }
-
-// How long one chunk may wait for busy readers before the rest go on without them: long
-// enough for a reader that is draining (GC, a loaded machine), short enough that one that
-// stopped reading (ended at CLIENT_BUFFER_BYTES, a few chunks later) holds the others up for a second or two at most.
-const BUSY_WAIT_MS = 200;
 
 /**
  * Follows one name like `tail -F`: one handle, read once per change, each chunk
@@ -64,12 +74,20 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  /** Whether the name may lead elsewhere now (a name event, a poll): only then is it looked up again. */
+  private nameChanged = true;
+  private readonly heads: LineHeads;
+  /** The watch on the open file: every change read at once, with no timer between the write and the read. */
+  private content: FSWatcher | null = null;
 
   constructor(
     readonly abs: string,
     private readonly open: FileOpener,
     private readonly onError: FollowerErrorHandler = () => undefined,
-  ) {}
+    private readonly opts: FollowerOptions = DEFAULT_OPTIONS,
+  ) {
+    this.heads = new LineHeads(opts.maxLineBytes);
+  }
 
   /** Opens the file if it is there and follows it from its current end; resolves false when it is not there (yet), rejects when it could not be opened. */
   start(): Promise<boolean> {
@@ -91,8 +109,12 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     return this.current === null ? null : { handle: this.current.acquire(), file: String(this.ino), offset: this.emitted };
   }
 
-  /** Something may have changed; coalesces with a check already running. */
-  check(): Promise<void> {
+  /**
+   * Something may have changed; coalesces with a check already running. `content`:
+   * only the open file changed (its own watch said so), so the name need not be looked up.
+   */
+  check(what: 'name' | 'content' = 'name'): Promise<void> {
+    if (what === 'name') this.nameChanged = true;
     if (this.running !== null) {
       this.again = true;
       return this.running;
@@ -105,6 +127,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   close(): void {
     this.closed = true;
+    this.unwatchContent();
     this.current?.release();
     this.current = null;
   }
@@ -129,6 +152,9 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       return;
     }
     await this.readToEnd();
+    // With a watch on the open file, a change of content is told by it and a change of name by the name's watch.
+    if (this.opts.watchContent && !this.nameChanged) return;
+    this.nameChanged = false;
     const named = await orMissing(stat(this.abs));
     if (named === null || (named.ino === this.ino && named.dev === this.dev)) return;
     // Another file behind the name: finish the old one, then start the new one from its start.
@@ -165,11 +191,31 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private become(opened: OpenedFile): void {
     this.current?.release();
     this.current = new SharedHandle(opened.handle);
+    this.watchContent(opened);
     this.ino = opened.stat.ino;
     this.dev = opened.stat.dev;
     this.mtimeMs = opened.stat.mtimeMs;
     this.seen.push(opened.stat.ino);
     if (this.seen.length > SEEN_INODES) this.seen.shift();
+  }
+
+  private watchContent(opened: OpenedFile): void {
+    this.unwatchContent();
+    if (!this.opts.watchContent) return;
+    try {
+      // Through the descriptor, so the watch is on the very file opened, whatever the name leads to by now.
+      this.content = watch(`/proc/self/fd/${opened.handle.fd}`, { persistent: false }, (event) => void this.check(event === 'rename' ? 'name' : 'content'));
+    } catch {
+      // Without /proc: the name leads to the file just opened, but for a race the name's watch and the polls cover.
+      this.content = watch(this.abs, { persistent: false }, (event) => void this.check(event === 'rename' ? 'name' : 'content'));
+    }
+    // A watch that fails leaves the name's watch and the engine's polls, which still find every change.
+    this.content.on('error', () => this.unwatchContent());
+  }
+
+  private unwatchContent(): void {
+    this.content?.close();
+    this.content = null;
   }
 
   /**
@@ -220,7 +266,8 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       const bytes = n === buf.length ? buf : buf.subarray(0, n);
       this.emitted += n;
       this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
-      this.emit({ type: 'data', file: String(this.ino), start, bytes });
+      const file = String(this.ino);
+      this.emit({ type: 'data', file, start, bytes, head: this.heads.next(file, start, bytes) });
       await this.waitForBusyListeners();
     }
   }
@@ -241,14 +288,16 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     for (const l of this.listeners) l.deliver(ev);
   }
 
+  /** Holds the next read, BUSY_WAIT_MS at most, for listeners half way to slow (see BackPressure). */
   private async waitForBusyListeners(): Promise<void> {
-    const busy = [...this.listeners].filter((l) => l.busy());
-    if (busy.length === 0) return;
+    let busy: Array<Promise<void>> | null = null;
+    for (const l of this.listeners) if (l.busy()) (busy ??= []).push(l.ready());
+    if (busy === null) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(busy.map((l) => l.ready())),
+      Promise.all(busy),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, BUSY_WAIT_MS);
+        timer = setTimeout(resolve, BackPressure.BUSY_WAIT_MS);
       }),
     ]);
     clearTimeout(timer);
