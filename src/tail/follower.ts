@@ -79,6 +79,8 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private readonly heads: LineHeads;
   /** The watch on the open file: every change read at once, with no timer between the write and the read. */
   private content: FSWatcher | null = null;
+  /** Where appended bytes are read to (see readAppended). */
+  private block: Buffer | null = null;
 
   constructor(
     readonly abs: string,
@@ -127,6 +129,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   close(): void {
     this.closed = true;
+    this.block = null;
     this.unwatchContent();
     this.current?.release();
     this.current = null;
@@ -151,9 +154,12 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       if (await this.switchTo('created')) this.again = true;
       return;
     }
+    // With a watch on the open file, a change of content is told by it and a change of name by the name's watch:
+    // what was appended is read at once, and the size is asked for only when there was nothing (a truncation).
+    const contentOnly = this.opts.watchContent && !this.nameChanged;
+    if (contentOnly && (await this.readAppended())) return;
     await this.readToEnd();
-    // With a watch on the open file, a change of content is told by it and a change of name by the name's watch.
-    if (this.opts.watchContent && !this.nameChanged) return;
+    if (contentOnly) return;
     this.nameChanged = false;
     const named = await orMissing(stat(this.abs));
     if (named === null || (named.ino === this.ino && named.dev === this.dev)) return;
@@ -262,14 +268,41 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, size - this.emitted));
       const n = await readFully(from.handle, buf, buf.length, this.emitted);
       if (n === 0) break;
-      const start = this.emitted;
-      const bytes = n === buf.length ? buf : buf.subarray(0, n);
-      this.emitted += n;
-      this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
-      const file = String(this.ino);
-      this.emit({ type: 'data', file, start, bytes, head: this.heads.next(file, start, bytes) });
+      this.hand(n === buf.length ? buf : buf.subarray(0, n));
       await this.waitForBusyListeners();
     }
+  }
+
+  /**
+   * Reads the current file from where the feed is until a read comes short: one
+   * read for a line appended, as many as needed for a burst. False when there was
+   * nothing at all to read. Reads go to a block of this follower's; a short read
+   * is copied out, so a line does not hold a whole block in the sockets' buffers.
+   */
+  private async readAppended(): Promise<boolean> {
+    const shared = this.current;
+    let any = false;
+    while (shared !== null && !this.closed) {
+      const block = this.block ?? Buffer.allocUnsafe(BLOCK_BYTES);
+      this.block = block;
+      const { bytesRead } = await shared.handle.read(block, 0, BLOCK_BYTES, this.emitted);
+      if (bytesRead === 0 || this.current !== shared) return any;
+      any = true;
+      if (bytesRead === BLOCK_BYTES) this.block = null;
+      this.hand(bytesRead === BLOCK_BYTES ? block : Buffer.from(block.subarray(0, bytesRead)));
+      await this.waitForBusyListeners();
+      if (bytesRead < BLOCK_BYTES) return true;
+    }
+    return any;
+  }
+
+  /** Hands the next bytes of the current file to every listener. */
+  private hand(bytes: Buffer): void {
+    const start = this.emitted;
+    this.emitted += bytes.length;
+    this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
+    const file = String(this.ino);
+    this.emit({ type: 'data', file, start, bytes, head: this.heads.next(file, start, bytes) });
   }
 
   /** copytruncate: what was written after the last read survives only in the copy; deliver it from there first. */
