@@ -1,5 +1,5 @@
 // Shared pieces of the performance bench: the clock, the line format, statistics and /proc readers.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * The clock every bench process stamps and reads lines with: wall-clock milliseconds with
@@ -102,12 +102,21 @@ export function spread(values: readonly number[]): Spread {
   return { min: s[0] ?? Number.NaN, median: percentile(s, 50), max: s[s.length - 1] ?? Number.NaN };
 }
 
-/** User plus system CPU time a process has used, in seconds (from /proc, in clock ticks of 10 ms). */
+/**
+ * CPU time a process has used, in seconds: the sum over its threads (the main
+ * one and libuv's pool) of the scheduler's nanosecond count, because
+ * /proc/<pid>/stat counts in 10 ms ticks, too coarse for a tenth of a second idle.
+ */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended while listing
+    }
+  }
+  return ns / 1e9;
 }
 
 /** Resident set size of a process, in bytes. */

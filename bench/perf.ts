@@ -197,8 +197,8 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
         tally.add('idle', 'floor', ifl);
         progress(`idle CPU, ${sizes.idleFiles} files, ${sizes.idleSeconds} s: comet ${ic.value.toFixed(2)} s, floor ${ifl.value.toFixed(2)} s`);
       }
-      const bc = await sc.medianOf(5, () => sc.backlogComet(comet, backlogFile.file, sizes.backlogLines, backlogFile.total));
-      const bt = await sc.medianOf(5, () => sc.backlogTail(backlogFile.abs, sizes.backlogLines, backlogFile.total));
+      const bc = await sc.medianOf(9, () => sc.backlogComet(comet, backlogFile.file, sizes.backlogLines, backlogFile.total));
+      const bt = await sc.medianOf(9, () => sc.backlogTail(backlogFile.abs, sizes.backlogLines, backlogFile.total));
       tally.add('backlog', 'comet', bc);
       tally.add('backlog', 'floor', bt);
       progress(`backlog: comet ${bc.value.toFixed(1)} ms, tail -n ${bt.value.toFixed(1)} ms`);

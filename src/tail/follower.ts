@@ -44,6 +44,14 @@ const EMPTY = Buffer.alloc(0);
 // More than logrotate's usual `rotate` count, so no file kept beside the name is read twice.
 const SEEN_INODES = 32;
 
+function watchOrNull(target: string, onEvent: (event: string) => void): FSWatcher | null {
+  try {
+    return watch(target, { persistent: false }, onEvent);
+  } catch {
+    return null;
+  }
+}
+
 async function lastBytesOf(file: OpenedFile): Promise<Buffer> {
   const buf = Buffer.alloc(Math.min(COPY_PROOF_BYTES, file.stat.size));
   const n = await readFully(file.handle, buf, buf.length, file.stat.size - buf.length);
@@ -208,15 +216,12 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private watchContent(opened: OpenedFile): void {
     this.unwatchContent();
     if (!this.opts.watchContent) return;
-    try {
-      // Through the descriptor, so the watch is on the very file opened, whatever the name leads to by now.
-      this.content = watch(`/proc/self/fd/${opened.handle.fd}`, { persistent: false }, (event) => void this.check(event === 'rename' ? 'name' : 'content'));
-    } catch {
-      // Without /proc: the name leads to the file just opened, but for a race the name's watch and the polls cover.
-      this.content = watch(this.abs, { persistent: false }, (event) => void this.check(event === 'rename' ? 'name' : 'content'));
-    }
+    const onEvent = (event: string): void => void this.check(event === 'rename' ? 'name' : 'content');
+    // Through the descriptor, so the watch is on the very file opened, whatever the name leads to by now; without
+    // /proc, through the name, which leads to that file but for a race that the name's watch and the polls cover.
+    this.content = watchOrNull(`/proc/self/fd/${opened.handle.fd}`, onEvent) ?? watchOrNull(this.abs, onEvent);
     // A watch that fails leaves the name's watch and the engine's polls, which still find every change.
-    this.content.on('error', () => this.unwatchContent());
+    this.content?.on('error', () => this.unwatchContent());
   }
 
   private unwatchContent(): void {
