@@ -7,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { listeningPort, spawnMain } from '../test/helpers/process.js';
 import { rssBytes } from '../test/helpers/proc.js';
+import { runPerfFromEnv } from './perf.js';
 
 const MB = 1024 * 1024;
 const results: Array<{ what: string; comet: string; baseline: string; ratio: string }> = [];
@@ -210,4 +211,6 @@ const s = http.createServer((req, res) => { res.writeHead(200, {'content-type': 
 s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port)));
 `;
 
+// Issue 16's figures against the floor and GNU tail (bench/perf.ts), then the measures above.
+await runPerfFromEnv();
 await main();

@@ -33,7 +33,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     polling: config.polling,
     pollIntervalMs: config.pollIntervalMs,
     maxLineBytes: config.maxLineBytes,
-    maxQueueBytes: config.clientBufferBytes,
+    clientBufferBytes: config.clientBufferBytes,
     onError: (err, context) => logger.error({ err, ...context }, 'tail engine error'),
   });
   const streams = new StreamRegistry(config.maxStreams);

@@ -4,7 +4,7 @@ import type { FeedEvent } from '../tail/feed.js';
 import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
 import { END_NOTICES, MISSING_NOTICE, SEARCH_PARTIAL_NOTICE, type EndReason, type Formatter } from './formatter.js';
-import { LineDecoder, type DecodedLine } from './line-decoder.js';
+import { LineDecoder, SharedRenderings, type DecodedLine } from './line-decoder.js';
 
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
 const FOLLOW_SCRIPT = `(()=>{const el=document.scrollingElement||document.documentElement;let stick=true;
@@ -31,16 +31,19 @@ export const PRELUDE_PADDING_BYTES = 1024;
  */
 export class HtmlFormatter implements Formatter {
   readonly contentType = 'text/html; charset=utf-8';
-  linesOut = 0;
   private readonly lines: LineDecoder;
+
+  /** Renders a search's lines, marking the one a permalink points to. */
+  private readonly renderMarked: (lines: readonly DecodedLine[]) => string;
 
   constructor(
     private readonly title: string,
     maxLineBytes: number,
     /** The id of the line a permalink (`at=`) points to: its element carries aria-current. */
-    private readonly current: string | null = null,
+    current: string | null = null,
   ) {
-    this.lines = new LineDecoder(maxLineBytes);
+    this.lines = new LineDecoder(maxLineBytes, RENDERINGS);
+    this.renderMarked = (lines) => renderLines(lines, current);
   }
 
   start(): string {
@@ -48,8 +51,10 @@ export class HtmlFormatter implements Formatter {
     return `${html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${this.title}</title>`}<style>${STYLE}</style><script>${FOLLOW_SCRIPT}</script></head><body>${padding}\n`;
   }
 
-  event(ev: FeedEvent): string {
-    let out = this.render(this.lines.lines(ev));
+  event(ev: FeedEvent): string | Buffer {
+    if (ev.type === 'data') return this.lines.data(ev);
+    if (ev.type === 'line') return this.lines.line(ev, this.renderMarked);
+    let out = this.lines.flush();
     if (ev.type === 'truncated') out += notice('file truncated; following it from its new start').value;
     if (ev.type === 'missing') out += notice(MISSING_NOTICE).value;
     if (ev.type === 'partial') out += notice(SEARCH_PARTIAL_NOTICE).value;
@@ -64,17 +69,22 @@ export class HtmlFormatter implements Formatter {
   }
 
   end(reason: Exclude<EndReason, 'gone'>): string {
-    const rest = this.render(this.lines.flush());
+    const rest = this.lines.flush();
     return reason === 'eof' ? rest : rest + notice(END_NOTICES[reason]).value;
   }
 
-  private render(lines: DecodedLine[]): string {
-    this.linesOut += lines.length;
-    let out = '';
-    for (const l of lines) out += `<div class="l" data-id="${l.id}"${l.id === this.current ? ' aria-current="true"' : ''}>${lineMarkup(l.text)}</div>\n`;
-    return out;
+  get linesOut(): number {
+    return this.lines.linesOut;
   }
 }
+
+function renderLines(lines: readonly DecodedLine[], current: string | null = null): string {
+  let out = '';
+  for (const l of lines) out += `<div class="l" data-id="${l.id}"${l.id === current ? ' aria-current="true"' : ''}>${lineMarkup(l.text)}</div>\n`;
+  return out;
+}
+
+const RENDERINGS = new SharedRenderings((lines) => renderLines(lines));
 
 /** One line's text as escaped markup. */
 const lineMarkup = (text: string): string => ansiSegments(text).map(segmentMarkup).join('');

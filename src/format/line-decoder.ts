@@ -9,45 +9,113 @@ export interface DecodedLine {
   readonly id: string;
 }
 
+type DataEvent = Extract<FeedEvent, { type: 'data' }>;
+type LineEvent = Extract<FeedEvent, { type: 'line' }>;
+
+/** The start of a line a stream was handed but has not shown (its newline has not come yet), ending at `end` in `file`. */
+interface Pending {
+  readonly file: string;
+  readonly end: number;
+  readonly bytes: Buffer;
+}
+
+const NONE: Pending = { file: '', end: -1, bytes: Buffer.alloc(0) };
+
+/** What one data event becomes in a format: the bytes to send, the lines they hold, and the unfinished line left after them. */
+export interface Rendered {
+  readonly out: Buffer;
+  readonly lines: number;
+  readonly pending: Pending;
+}
+
+/** Whole lines → the bytes of a format; pure, so one rendering can serve every stream. */
+export type RenderLines = (lines: readonly DecodedLine[]) => string;
+
+/**
+ * The renderings of data events in one format, each made once however many
+ * streams send it: every live stream of a follower is handed the same event
+ * object. Weakly keyed, so a rendering lives as long as its event may be sent.
+ */
+export class SharedRenderings {
+  private readonly done = new WeakMap<DataEvent, Rendered>();
+
+  constructor(readonly render: RenderLines) {}
+
+  get(ev: DataEvent, make: () => Rendered): Rendered {
+    let r = this.done.get(ev);
+    if (r === undefined) {
+      r = make();
+      this.done.set(ev, r);
+    }
+    return r;
+  }
+}
+
 const decoder = new TextDecoder('utf-8');
 
-/** Feed events → whole, decoded lines with their ids; shared by the line-based formats. */
+/**
+ * One stream's lines: feed events → whole decoded lines, rendered. The stream
+ * holds only its unfinished line; a data event whose head is that same line
+ * (every live event, once the stream has caught up) is rendered once for all.
+ */
 export class LineDecoder {
-  private readonly splitter: LineSplitter;
-  private file = '';
+  /** Lines rendered so far (for the metrics). */
+  linesOut = 0;
+  private pending: Pending = NONE;
 
-  constructor(maxLineBytes: number) {
-    this.splitter = new LineSplitter(maxLineBytes);
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly shared: SharedRenderings,
+  ) {}
+
+  /** The lines a data event completes, rendered. */
+  data(ev: DataEvent): Buffer {
+    const r = this.holdsHeadOf(ev) ? this.shared.get(ev, () => this.renderAfter({ file: ev.file, end: ev.start, bytes: ev.head }, ev)) : this.renderAfter(this.pending, ev);
+    this.pending = r.pending;
+    this.linesOut += r.lines;
+    return r.out;
   }
 
-  /** Lines completed by a data event; for a truncation or switch, the partial line left before it. */
-  lines(ev: FeedEvent): DecodedLine[] {
-    if (ev.type === 'partial') return [];
-    if (ev.type === 'line') {
-      // A search result is a whole line already: nothing to split.
-      const rest = this.flush();
-      this.file = ev.file;
-      return [...rest, this.decode({ bytes: ev.bytes, end: ev.end })];
-    }
-    if (ev.type !== 'data') {
-      const rest = this.flush();
-      this.file = ev.file;
-      return rest;
-    }
-    this.file = ev.file;
-    return this.splitter.push(ev.bytes, ev.start).map((l) => this.decode(l));
+  /** A line a search picked (grep, before, at, a .gz file): whole already, so nothing to split; rendered by `render` (a stream's own marks). */
+  line(ev: LineEvent, render: RenderLines = this.shared.render): string {
+    const rest = this.flush();
+    this.linesOut++;
+    return rest + render([decode(ev.file, { bytes: ev.bytes, end: ev.end })]);
   }
 
-  /** The held partial line, as a line of its own. */
-  flush(): DecodedLine[] {
-    const line = this.splitter.flush();
-    return line === null ? [] : [this.decode(line)];
+  /** The unfinished line, rendered as a line of its own (the file ended or changed under it); forgotten after. */
+  flush(): string {
+    const { file, end, bytes } = this.pending;
+    if (bytes.length === 0) return '';
+    this.pending = NONE;
+    this.linesOut++;
+    return this.shared.render([decode(file, { bytes, end })]);
   }
 
-  private decode(line: Line): DecodedLine {
-    let n = line.bytes.length;
-    if (n > 0 && line.bytes[n - 1] === 0x0a) n--;
-    if (n > 0 && line.bytes[n - 1] === 0x0d) n--;
-    return { text: decoder.decode(line.bytes.subarray(0, n)), id: positionToken({ file: this.file, offset: line.end }) };
+  /** Whether this stream's unfinished line is the one the event continues, as the follower saw it. */
+  private holdsHeadOf(ev: DataEvent): boolean {
+    const p = this.pending;
+    if (p.bytes.length !== ev.head.length) return false;
+    return ev.head.length === 0 || (p.file === ev.file && p.end === ev.start && p.bytes.equals(ev.head));
   }
+
+  private renderAfter(before: Pending, ev: DataEvent): Rendered {
+    const splitter = new LineSplitter(this.maxLineBytes);
+    // At most maxLineBytes and no newline: held, nothing comes out.
+    splitter.push(before.bytes, ev.start - before.bytes.length);
+    const lines = splitter.push(ev.bytes, ev.start).map((l) => decode(ev.file, l));
+    const held = splitter.flush();
+    return {
+      out: Buffer.from(this.shared.render(lines)),
+      lines: lines.length,
+      pending: held === null ? NONE : { file: ev.file, end: held.end, bytes: held.bytes },
+    };
+  }
+}
+
+function decode(file: string, line: Line): DecodedLine {
+  let n = line.bytes.length;
+  if (n > 0 && line.bytes[n - 1] === 0x0a) n--;
+  if (n > 0 && line.bytes[n - 1] === 0x0d) n--;
+  return { text: decoder.decode(line.bytes.subarray(0, n)), id: positionToken({ file, offset: line.end }) };
 }

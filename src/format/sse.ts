@@ -1,23 +1,24 @@
 import type { FeedEvent } from '../tail/feed.js';
 import { END_NOTICES, MISSING_NOTICE, SEARCH_PARTIAL_NOTICE, type EndReason, type Formatter } from './formatter.js';
-import { LineDecoder, type DecodedLine } from './line-decoder.js';
+import { LineDecoder, SharedRenderings, type DecodedLine } from './line-decoder.js';
 
 /** Server-sent events: one event per line, its id the place after it, so Last-Event-ID resumes exactly. */
 export class SseFormatter implements Formatter {
   readonly contentType = 'text/event-stream; charset=utf-8';
-  linesOut = 0;
   private readonly lines: LineDecoder;
 
   constructor(maxLineBytes: number) {
-    this.lines = new LineDecoder(maxLineBytes);
+    this.lines = new LineDecoder(maxLineBytes, RENDERINGS);
   }
 
   start(): string {
     return 'retry: 2000\n\n';
   }
 
-  event(ev: FeedEvent): string {
-    let out = this.render(this.lines.lines(ev));
+  event(ev: FeedEvent): string | Buffer {
+    if (ev.type === 'data') return this.lines.data(ev);
+    if (ev.type === 'line') return this.lines.line(ev);
+    let out = this.lines.flush();
     if (ev.type === 'truncated') out += named('truncated', 'file truncated; following it from its new start');
     if (ev.type === 'missing') out += named('missing', MISSING_NOTICE);
     if (ev.type === 'partial') out += named('partial', SEARCH_PARTIAL_NOTICE);
@@ -29,13 +30,12 @@ export class SseFormatter implements Formatter {
     return ': keep-alive\n\n';
   }
 
-  private render(lines: DecodedLine[]): string {
-    this.linesOut += lines.length;
-    return lines.map((l) => `id: ${l.id}\n${data(l.text)}\n`).join('');
+  get linesOut(): number {
+    return this.lines.linesOut;
   }
 
   end(reason: Exclude<EndReason, 'gone'>): string {
-    const rest = this.render(this.lines.flush());
+    const rest = this.lines.flush();
     return reason === 'eof' ? `${rest}event: eof\ndata: end of backlog\n\n` : rest + named('end', END_NOTICES[reason]);
   }
 }
@@ -44,3 +44,7 @@ export class SseFormatter implements Formatter {
 const data = (text: string): string => `data: ${text.split('\r').join('\ndata: ')}\n`;
 
 const named = (event: string, text: string): string => `event: ${event}\n${data(text)}\n`;
+
+const renderLines = (lines: readonly DecodedLine[]): string => lines.map((l) => `id: ${l.id}\n${data(l.text)}\n`).join('');
+
+const RENDERINGS = new SharedRenderings(renderLines);

@@ -3,6 +3,9 @@ import type { Formatter } from './formatter.js';
 
 const NEWLINE = Buffer.from('\n');
 
+// Lines counted once per read (for the metrics), however many streams send it.
+const LINE_COUNTS = new WeakMap<FeedEvent, number>();
+
 /** The file's bytes exactly as written, so `curl -N` behaves like `tail -F`: no notices, no heartbeats. */
 export class TextFormatter implements Formatter {
   readonly contentType = 'text/plain; charset=utf-8';
@@ -19,7 +22,13 @@ export class TextFormatter implements Formatter {
       return ev.bytes[ev.bytes.length - 1] === 0x0a ? ev.bytes : Buffer.concat([ev.bytes, NEWLINE]);
     }
     if (ev.type !== 'data') return '';
-    for (let i = ev.bytes.indexOf(0x0a); i >= 0; i = ev.bytes.indexOf(0x0a, i + 1)) this.linesOut++;
+    let lines = LINE_COUNTS.get(ev);
+    if (lines === undefined) {
+      lines = 0;
+      for (let i = ev.bytes.indexOf(0x0a); i >= 0; i = ev.bytes.indexOf(0x0a, i + 1)) lines++;
+      LINE_COUNTS.set(ev, lines);
+    }
+    this.linesOut += lines;
     return ev.bytes;
   }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { EndReason, FormatName, Formatter } from '../format/formatter.js';
+import { BackPressure } from '../tail/back-pressure.js';
 import type { FeedEvent, FeedSink } from '../tail/feed.js';
 import type { StreamObserver } from './metrics.js';
 
@@ -8,9 +9,6 @@ export interface StreamLimits {
   readonly clientBufferBytes: number;
   readonly heartbeatMs: number;
 }
-
-// A client that stopped reading cannot take the closing notice either: drop the socket after this long.
-const END_GRACE_MS = 2000;
 
 /**
  * Writes one long-lived stream straight to the socket. Streams are the one
@@ -28,6 +26,7 @@ export class StreamWriter implements FeedSink {
 
   private linesReported = 0;
   private waiting: Promise<void> | null = null;
+  private readonly backPressure: BackPressure;
 
   constructor(
     private readonly res: ServerResponse,
@@ -36,6 +35,7 @@ export class StreamWriter implements FeedSink {
     private readonly limits: StreamLimits,
     private readonly observer: StreamObserver,
   ) {
+    this.backPressure = new BackPressure(limits.clientBufferBytes);
     // Before the request log's listener, so the log line knows why the stream ended.
     res.prependOnceListener('close', () => this.finish('gone'));
     const beat = formatter.heartbeat();
@@ -71,17 +71,15 @@ export class StreamWriter implements FeedSink {
   }
 
   /**
-   * A client is judged by what it has not taken of earlier writes, before this
-   * burst is added: one 64 KiB read of short lines is megabytes of html, and a
-   * reader that empties its buffer between reads is never cut off, while one
-   * that stalls is ended at its next burst. Worst case held for one stream:
-   * clientBufferBytes of earlier writes + one formatted read (at most ~56 bytes
-   * a byte, for a read of empty lines: 3.5 MiB of html, 2.3 MiB of sse) + the
-   * closing notice.
+   * Judged by what the client has not taken of earlier writes, before this burst
+   * is added (see BackPressure): one 64 KiB read of short lines is megabytes of
+   * html. Worst case held for one stream: CLIENT_BUFFER_BYTES of earlier writes +
+   * one formatted read (at most ~56 bytes a byte, for a read of empty lines: 3.5
+   * MiB of html, 2.3 MiB of sse) + the closing notice.
    */
   event(ev: FeedEvent): void {
     if (this.ended) return;
-    if (this.res.writableLength > this.limits.clientBufferBytes) return this.end('slow');
+    if (this.backPressure.isSlow(this.res.writableLength)) return this.end('slow');
     this.begin();
     this.write(this.formatter.event(ev));
   }
@@ -95,7 +93,7 @@ export class StreamWriter implements FeedSink {
   }
 
   ready(): Promise<void> {
-    if (this.ended || this.res.writableLength <= this.limits.clientBufferBytes / 2) return Promise.resolve();
+    if (this.ended || !this.backPressure.isBusy(this.res.writableLength)) return Promise.resolve();
     // One wait shared by every caller, so a slow reader does not collect a listener per chunk.
     this.waiting ??= new Promise<void>((resolve) => {
       const done = (): void => {
@@ -121,7 +119,7 @@ export class StreamWriter implements FeedSink {
     this.write(this.formatter.end(reason));
     this.finish(reason);
     this.res.end();
-    if (reason === 'slow') setTimeout(() => this.res.destroy(), END_GRACE_MS).unref();
+    if (reason === 'slow') setTimeout(() => this.res.destroy(), BackPressure.END_GRACE_MS).unref();
   }
 
   private write(chunk: string | Buffer): void {

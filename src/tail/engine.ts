@@ -1,7 +1,10 @@
 import type { FileHandle } from 'node:fs/promises';
+import { BackPressure } from './back-pressure.js';
 import { backlogStart, BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent, FeedSink, Position } from './feed.js';
+import { DirWatches } from './dir-watch.js';
 import { Follower, type FileOpener, type FollowerListener } from './follower.js';
+import { LineHeads } from './lines.js';
 import { isMissing } from './missing.js';
 import { NameWatch } from './name-watch.js';
 import { resumeSegments, type Segment } from './resume.js';
@@ -13,8 +16,8 @@ export interface EngineOptions {
   readonly polling: boolean;
   readonly pollIntervalMs: number;
   readonly maxLineBytes: number;
-  /** What may queue for one stream while its backlog is read; past it the stream is aborted as slow. */
-  readonly maxQueueBytes: number;
+  /** CLIENT_BUFFER_BYTES: what may wait for one stream (see BackPressure). */
+  readonly clientBufferBytes: number;
   /** A failure the engine went on after (a follower's re-open, a watcher, a sink that threw): for the log. */
   readonly onError?: (err: unknown, context: EngineErrorContext) => void;
 }
@@ -44,15 +47,22 @@ export class FileUnavailableError extends Error {
   }
 }
 
-// chokidar throttles `change` (leading edge, no trailing event): look once more after a burst.
-const RECHECK_MS = 100;
+/**
+ * With inotify, each follower watches its open file and reads at once on every
+ * change, and its directory's watch (and chokidar) tell when the name is
+ * created, renamed or deleted: a look with no hint at all is only a safety net
+ * (an inotify queue overflow), so it is rare. Under POLLING, or where the
+ * directory cannot be watched, the polls are what finds changes.
+ */
+const SAFETY_CHECK_MS = 30_000;
 
 interface Entry {
   readonly follower: Follower<Subscription>;
   readonly watch: NameWatch;
   readonly started: Promise<boolean>;
-  recheck: NodeJS.Timeout | null;
   readonly poll: NodeJS.Timeout;
+  /** Told by the directory's watch of the name's entry events. */
+  readonly onName: () => void;
   /** Streams waiting for the follower to start, not yet among its listeners. */
   joining: number;
 }
@@ -66,8 +76,12 @@ export class TailEngine {
   private readonly entries = new Map<string, Entry>();
   /** Watches being closed: awaited by close(). */
   private readonly closing = new Set<Promise<void>>();
+  private readonly backPressure: BackPressure;
+  private readonly dirs = new DirWatches();
 
-  constructor(private readonly opts: EngineOptions) {}
+  constructor(private readonly opts: EngineOptions) {
+    this.backPressure = new BackPressure(opts.clientBufferBytes);
+  }
 
   /** Number of names followed (each with one watch and one handle) and of streams following them. */
   stats(): { files: number; streams: number } {
@@ -82,7 +96,7 @@ export class TailEngine {
    */
   async follow(abs: string, req: TailRequest, sink: FeedSink): Promise<() => void> {
     const entry = this.entry(abs);
-    const sub = new Subscription(sink, this.opts.maxQueueBytes, (err) => {
+    const sub = new Subscription(sink, this.backPressure, (err) => {
       this.report(err, { file: abs, during: 'sink' });
       this.leave(abs, entry, sub);
     });
@@ -132,6 +146,7 @@ export class TailEngine {
       for (const l of entry.follower.listeners) l.sink.abort('shutdown');
       this.drop(abs, entry);
     }
+    this.dirs.close();
     await Promise.all(this.closing);
   }
 
@@ -142,11 +157,12 @@ export class TailEngine {
       req.from === null || req.from === undefined
         ? [{ ...current, start: await backlogStart(current.handle, current.end, req.lines, req.lines * (this.opts.maxLineBytes + 1)), before: null, owned: false }]
         : await resumeSegments(abs, req.from, current, this.opts.open);
+    const heads = new LineHeads(this.opts.maxLineBytes);
     try {
       for (const seg of segments) {
         if (gone() || sink.closed()) return;
         if (seg.before !== null) sink.event(seg.before);
-        await sendRange(seg, sink, gone);
+        await sendRange(seg, sink, gone, heads, this.backPressure);
       }
     } finally {
       await Promise.all(segments.filter((s) => s.owned).map((s) => s.handle.close()));
@@ -156,28 +172,22 @@ export class TailEngine {
   private entry(abs: string): Entry {
     const existing = this.entries.get(abs);
     if (existing !== undefined) return existing;
-    const follower = new Follower<Subscription>(abs, this.opts.open, (err) => this.report(err, { file: abs, during: 'follow' }));
+    const follower = new Follower<Subscription>(abs, this.opts.open, (err) => this.report(err, { file: abs, during: 'follow' }), {
+      maxLineBytes: this.opts.maxLineBytes,
+      watchContent: !this.opts.polling,
+    });
+    const onName = (): void => void follower.check();
+    const dirWatched = !this.opts.polling && this.dirs.watch(abs, onName);
     const entry: Entry = {
       follower,
-      watch: new NameWatch(abs, this.opts, () => this.hint(abs), (err) => this.report(err, { file: abs, during: 'watch' })),
+      watch: new NameWatch(abs, this.opts, onName, (err) => this.report(err, { file: abs, during: 'watch' })),
       started: follower.start(),
-      recheck: null,
       joining: 0,
-      // A slow safety net under the watcher: events can be lost (overflow, a watch on a deleted inode).
-      poll: setInterval(() => void follower.check(), this.opts.pollIntervalMs),
+      poll: setInterval(onName, dirWatched ? SAFETY_CHECK_MS : this.opts.pollIntervalMs),
+      onName,
     };
     this.entries.set(abs, entry);
     return entry;
-  }
-
-  private hint(path: string): void {
-    const entry = this.entries.get(path);
-    if (entry === undefined) return;
-    void entry.follower.check();
-    entry.recheck ??= setTimeout(() => {
-      entry.recheck = null;
-      void entry.follower.check();
-    }, RECHECK_MS);
   }
 
   private leave(abs: string, entry: Entry, sub: Subscription): void {
@@ -195,7 +205,7 @@ export class TailEngine {
   private drop(abs: string, entry: Entry): void {
     this.entries.delete(abs);
     clearInterval(entry.poll);
-    if (entry.recheck !== null) clearTimeout(entry.recheck);
+    this.dirs.unwatch(abs, entry.onName);
     entry.follower.close();
     const closed = entry.watch.close().catch((err: unknown) => this.report(err, { file: abs, during: 'watch' }));
     this.closing.add(closed);
@@ -208,15 +218,16 @@ export class TailEngine {
 }
 
 /** Sends `[start, end)` of one segment in blocks, waiting for the sink to take each. */
-async function sendRange(seg: Segment, sink: FeedSink, gone: () => boolean): Promise<void> {
+async function sendRange(seg: Segment, sink: FeedSink, gone: () => boolean, heads: LineHeads, backPressure: BackPressure): Promise<void> {
   let pos = seg.start;
   while (pos < seg.end && !gone() && !sink.closed()) {
     const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, seg.end - pos));
     const n = await readFully(seg.handle, buf, buf.length, pos);
     if (n === 0) break;
-    sink.event({ type: 'data', file: seg.file, start: pos, bytes: n === buf.length ? buf : buf.subarray(0, n) });
+    const bytes = n === buf.length ? buf : buf.subarray(0, n);
+    sink.event({ type: 'data', file: seg.file, start: pos, bytes, head: heads.next(seg.file, pos, bytes) });
     pos += n;
-    if (sink.pendingBytes() > BLOCK_BYTES) await sink.ready();
+    if (!backPressure.backlogMayRead(sink.pendingBytes())) await sink.ready();
   }
 }
 
@@ -228,7 +239,7 @@ class Subscription implements FollowerListener {
 
   constructor(
     readonly sink: FeedSink,
-    private readonly maxQueueBytes: number,
+    private readonly backPressure: BackPressure,
     /** The sink threw: it is ended and leaves, the others go on. */
     private readonly onFailure: (err: unknown) => void,
   ) {}
@@ -244,11 +255,11 @@ class Subscription implements FollowerListener {
     if (this.queue === null) return this.send(ev);
     this.queue.push(ev);
     this.queuedBytes += ev.type === 'data' ? ev.bytes.length : 0;
-    if (this.queuedBytes > this.maxQueueBytes) this.sink.abort('slow');
+    if (this.backPressure.isSlow(this.queuedBytes)) this.sink.abort('slow');
   }
 
   busy(): boolean {
-    return this.queue === null && this.sink.pendingBytes() > this.maxQueueBytes / 2;
+    return this.queue === null && this.backPressure.isBusy(this.sink.pendingBytes());
   }
 
   ready(): Promise<void> {

@@ -4,7 +4,14 @@
  * `bytes` in it, so any line's id is `file` plus the offset after the line.
  */
 export type FeedEvent =
-  | { readonly type: 'data'; readonly file: string; readonly start: number; readonly bytes: Buffer }
+  | {
+      readonly type: 'data';
+      readonly file: string;
+      readonly start: number;
+      readonly bytes: Buffer;
+      /** The unterminated start of the line `bytes` continue, ending at `start` (see LineHeads); empty when `bytes` start a line or that is not known. */
+      readonly head: Buffer;
+    }
   /** The same file was cut short (copytruncate, `: > file`): what follows is from its new start. */
   | { readonly type: 'truncated'; readonly file: string }
   /** The name now leads to another file (rotation, re-creation, first appearance): what follows is from its start. */

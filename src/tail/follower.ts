@@ -1,7 +1,10 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { OpenedFile } from '../files/guard.js';
+import { BackPressure } from './back-pressure.js';
 import { BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent } from './feed.js';
+import { LineHeads } from './lines.js';
 import { orMissing } from './missing.js';
 import { COPY_PROOF_BYTES, findRotatedCopy } from './rotated-copy.js';
 import { SharedHandle } from './shared-handle.js';
@@ -16,6 +19,18 @@ export type FileOpener = (abs: string) => Promise<OpenedFile>;
 /** Told of a failure the follower goes on after (it retries on the next hint): once per run of failures. */
 export type FollowerErrorHandler = (err: unknown) => void;
 
+export interface FollowerOptions {
+  readonly maxLineBytes: number;
+  /**
+   * Watch the open file itself (inotify through node's fs.watch) and read at once
+   * on each change. Off under POLLING, where inotify cannot be trusted and the
+   * engine's polls drive the checks.
+   */
+  readonly watchContent: boolean;
+}
+
+const DEFAULT_OPTIONS: FollowerOptions = { maxLineBytes: 65536, watchContent: true };
+
 /** A reader of the follower's chunks; the follower waits briefly for busy ones so fast readers are not cut off. */
 export interface FollowerListener {
   /** Must not throw: a listener that fails ends itself. */
@@ -29,16 +44,19 @@ const EMPTY = Buffer.alloc(0);
 // More than logrotate's usual `rotate` count, so no file kept beside the name is read twice.
 const SEEN_INODES = 32;
 
+function watchOrNull(target: string, onEvent: (event: string) => void): FSWatcher | null {
+  try {
+    return watch(target, { persistent: false }, onEvent);
+  } catch {
+    return null;
+  }
+}
+
 async function lastBytesOf(file: OpenedFile): Promise<Buffer> {
   const buf = Buffer.alloc(Math.min(COPY_PROOF_BYTES, file.stat.size));
   const n = await readFully(file.handle, buf, buf.length, file.stat.size - buf.length);
   return buf.subarray(0, n);
 }
-
-// How long one chunk may wait for busy readers before the rest go on without them: long
-// enough for a reader that is draining (GC, a loaded machine), short enough that one that
-// stopped reading (ended at CLIENT_BUFFER_BYTES, a few chunks later) holds the others up for a second or two at most.
-const BUSY_WAIT_MS = 200;
 
 /**
  * Follows one name like `tail -F`: one handle, read once per change, each chunk
@@ -64,12 +82,22 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private running: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  /** Whether the name may lead elsewhere now (a name event, a poll): only then is it looked up again. */
+  private nameChanged = true;
+  private readonly heads: LineHeads;
+  /** The watch on the open file: every change read at once, with no timer between the write and the read. */
+  private content: FSWatcher | null = null;
+  /** Where appended bytes are read to (see readAppended). */
+  private block: Buffer | null = null;
 
   constructor(
     readonly abs: string,
     private readonly open: FileOpener,
     private readonly onError: FollowerErrorHandler = () => undefined,
-  ) {}
+    private readonly opts: FollowerOptions = DEFAULT_OPTIONS,
+  ) {
+    this.heads = new LineHeads(opts.maxLineBytes);
+  }
 
   /** Opens the file if it is there and follows it from its current end; resolves false when it is not there (yet), rejects when it could not be opened. */
   start(): Promise<boolean> {
@@ -91,8 +119,12 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     return this.current === null ? null : { handle: this.current.acquire(), file: String(this.ino), offset: this.emitted };
   }
 
-  /** Something may have changed; coalesces with a check already running. */
-  check(): Promise<void> {
+  /**
+   * Something may have changed; coalesces with a check already running. `content`:
+   * only the open file changed (its own watch said so), so the name need not be looked up.
+   */
+  check(what: 'name' | 'content' = 'name'): Promise<void> {
+    if (what === 'name') this.nameChanged = true;
     if (this.running !== null) {
       this.again = true;
       return this.running;
@@ -105,6 +137,8 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   close(): void {
     this.closed = true;
+    this.block = null;
+    this.unwatchContent();
     this.current?.release();
     this.current = null;
   }
@@ -128,7 +162,13 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       if (await this.switchTo('created')) this.again = true;
       return;
     }
+    // With a watch on the open file, a change of content is told by it and a change of name by the name's watch:
+    // what was appended is read at once, and the size is asked for only when there was nothing (a truncation).
+    const contentOnly = this.opts.watchContent && !this.nameChanged;
+    if (contentOnly && (await this.readAppended())) return;
     await this.readToEnd();
+    if (contentOnly) return;
+    this.nameChanged = false;
     const named = await orMissing(stat(this.abs));
     if (named === null || (named.ino === this.ino && named.dev === this.dev)) return;
     // Another file behind the name: finish the old one, then start the new one from its start.
@@ -165,11 +205,28 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private become(opened: OpenedFile): void {
     this.current?.release();
     this.current = new SharedHandle(opened.handle);
+    this.watchContent(opened);
     this.ino = opened.stat.ino;
     this.dev = opened.stat.dev;
     this.mtimeMs = opened.stat.mtimeMs;
     this.seen.push(opened.stat.ino);
     if (this.seen.length > SEEN_INODES) this.seen.shift();
+  }
+
+  private watchContent(opened: OpenedFile): void {
+    this.unwatchContent();
+    if (!this.opts.watchContent) return;
+    const onEvent = (event: string): void => void this.check(event === 'rename' ? 'name' : 'content');
+    // Through the descriptor, so the watch is on the very file opened, whatever the name leads to by now; without
+    // /proc, through the name, which leads to that file but for a race that the name's watch and the polls cover.
+    this.content = watchOrNull(`/proc/self/fd/${opened.handle.fd}`, onEvent) ?? watchOrNull(this.abs, onEvent);
+    // A watch that fails leaves the name's watch and the engine's polls, which still find every change.
+    this.content?.on('error', () => this.unwatchContent());
+  }
+
+  private unwatchContent(): void {
+    this.content?.close();
+    this.content = null;
   }
 
   /**
@@ -216,13 +273,41 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, size - this.emitted));
       const n = await readFully(from.handle, buf, buf.length, this.emitted);
       if (n === 0) break;
-      const start = this.emitted;
-      const bytes = n === buf.length ? buf : buf.subarray(0, n);
-      this.emitted += n;
-      this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
-      this.emit({ type: 'data', file: String(this.ino), start, bytes });
+      this.hand(n === buf.length ? buf : buf.subarray(0, n));
       await this.waitForBusyListeners();
     }
+  }
+
+  /**
+   * Reads the current file from where the feed is until a read comes short: one
+   * read for a line appended, as many as needed for a burst. False when there was
+   * nothing at all to read. Reads go to a block of this follower's; a short read
+   * is copied out, so a line does not hold a whole block in the sockets' buffers.
+   */
+  private async readAppended(): Promise<boolean> {
+    const shared = this.current;
+    let any = false;
+    while (shared !== null && !this.closed) {
+      const block = this.block ?? Buffer.allocUnsafe(BLOCK_BYTES);
+      this.block = block;
+      const { bytesRead } = await shared.handle.read(block, 0, BLOCK_BYTES, this.emitted);
+      if (bytesRead === 0 || this.current !== shared) return any;
+      any = true;
+      if (bytesRead === BLOCK_BYTES) this.block = null;
+      this.hand(bytesRead === BLOCK_BYTES ? block : Buffer.from(block.subarray(0, bytesRead)));
+      await this.waitForBusyListeners();
+      if (bytesRead < BLOCK_BYTES) return true;
+    }
+    return any;
+  }
+
+  /** Hands the next bytes of the current file to every listener. */
+  private hand(bytes: Buffer): void {
+    const start = this.emitted;
+    this.emitted += bytes.length;
+    this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
+    const file = String(this.ino);
+    this.emit({ type: 'data', file, start, bytes, head: this.heads.next(file, start, bytes) });
   }
 
   /** copytruncate: what was written after the last read survives only in the copy; deliver it from there first. */
@@ -241,14 +326,16 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     for (const l of this.listeners) l.deliver(ev);
   }
 
+  /** Holds the next read, BUSY_WAIT_MS at most, for listeners half way to slow (see BackPressure). */
   private async waitForBusyListeners(): Promise<void> {
-    const busy = [...this.listeners].filter((l) => l.busy());
-    if (busy.length === 0) return;
+    let busy: Array<Promise<void>> | null = null;
+    for (const l of this.listeners) if (l.busy()) (busy ??= []).push(l.ready());
+    if (busy === null) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.all(busy.map((l) => l.ready())),
+      Promise.all(busy),
       new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, BUSY_WAIT_MS);
+        timer = setTimeout(resolve, BackPressure.BUSY_WAIT_MS);
       }),
     ]);
     clearTimeout(timer);

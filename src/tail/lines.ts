@@ -63,3 +63,39 @@ export function cutPoint(buf: Buffer, max: number): number {
   }
   return max;
 }
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * What a LineSplitter holds after `head` and then `bytes`: the unterminated end,
+ * cut the same way to at most `maxLineBytes`. Found with one search from the end,
+ * so following a file costs nothing per line; copied, so no chunk is kept alive by it.
+ */
+export function heldAfter(head: Buffer, bytes: Buffer, maxLineBytes: number): Buffer {
+  const nl = bytes.lastIndexOf(0x0a);
+  let held = nl >= 0 ? bytes.subarray(nl + 1) : Buffer.concat([head, bytes]);
+  while (held.length > maxLineBytes) held = held.subarray(cutPoint(held, maxLineBytes));
+  return held.length === 0 ? EMPTY : Buffer.from(held);
+}
+
+/**
+ * The start of the line each chunk of a run continues (FeedEvent's `head`): a
+ * formatter of whole lines handed it needs no state of its own, so one
+ * rendering of a chunk serves every stream of a format.
+ */
+export class LineHeads {
+  private file = '';
+  private end = -1;
+  private held: Buffer = EMPTY;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  /** The head of a chunk at `start` of `file`; empty when the chunk does not continue the last one (a new file, a truncation). */
+  next(file: string, start: number, bytes: Buffer): Buffer {
+    const head = file === this.file && start === this.end ? this.held : EMPTY;
+    this.held = heldAfter(head, bytes, this.maxLineBytes);
+    this.file = file;
+    this.end = start + bytes.length;
+    return head;
+  }
+}

@@ -23,7 +23,10 @@ export class NameWatch {
       binaryInterval: opts.pollIntervalMs,
       atomic: false,
     });
-    this.watcher.on('all', onHint);
+    // With inotify a change of content is told by the follower's watch on the open file: only name events count here.
+    this.watcher.on('all', (event) => {
+      if (opts.polling || event !== 'change') onHint();
+    });
     this.watcher.on('error', onError);
   }
 

@@ -128,6 +128,9 @@ async function sendForward(handle: FileHandle, file: string, from: number, count
 /** What the engine calls instead of its plain backlog for a followed grep stream. */
 export type BacklogSender = (handle: FileHandle, file: string, end: number, sink: FeedSink, gone: () => boolean) => Promise<void>;
 
+// The unfinished line handed on starts where a newline ended: nothing before it to continue.
+const EMPTY = Buffer.alloc(0);
+
 /**
  * The backlog of a followed grep stream: the last kept lines of the whole
  * file, then the unfinished last line (if any) handed on as data, so the live
@@ -143,6 +146,6 @@ export function grepBacklog(matcher: LineMatcher, lines: number, timeoutMs: numb
     const found = await lastLines(handle, cut, lines, { matcher, maxLineBytes, budget });
     await sendLines(handle, file, found.lines, sink);
     if (found.partial && !budget.cancelled()) sink.event({ type: 'partial' });
-    if (cut < end && !budget.cancelled()) sink.event({ type: 'data', file, start: cut, bytes: Buffer.from(tail.subarray(nl + 1, n)) });
+    if (cut < end && !budget.cancelled()) sink.event({ type: 'data', file, start: cut, bytes: Buffer.from(tail.subarray(nl + 1, n)), head: EMPTY });
   };
 }

@@ -26,7 +26,7 @@ const shown = (line: string): string =>
 /** The inner markup of each line element an html stream sends for `text` (lines ending in \n). */
 function htmlLines(text: string): string[] {
   const f = new HtmlFormatter('t', 1 << 20);
-  const out = f.event({ type: 'data', file: '1', start: 0, bytes: Buffer.from(text, 'utf8') }) + f.end('eof');
+  const out = f.event({ type: 'data', file: '1', start: 0, bytes: Buffer.from(text, 'utf8'), head: Buffer.alloc(0) }) + f.end('eof');
   return lineMarkup(out);
 }
 
@@ -194,7 +194,7 @@ function htmlCost(line: string, runs = 3, encoding: BufferEncoding = 'latin1'): 
   for (let i = 0; i < runs; i++) {
     const f = new HtmlFormatter('t', 1 << 22);
     const t0 = performance.now();
-    const out = f.event({ type: 'data', file: '1', start: 0, bytes });
+    const out = f.event({ type: 'data', file: '1', start: 0, bytes, head: Buffer.alloc(0) });
     best = Math.min(best, performance.now() - t0);
     assert.ok(out.includes('<div class="l"'));
   }

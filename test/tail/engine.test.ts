@@ -116,7 +116,7 @@ describe('TailEngine (no HTTP)', () => {
   before(async () => {
     dir = await makeLogDir();
     const guard = new FileGuard(dir, false);
-    engine = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, maxQueueBytes: 1 << 20 });
+    engine = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, clientBufferBytes: 1 << 20 });
   });
   after(async () => {
     await engine.close();
@@ -202,7 +202,7 @@ describe('TailEngine (no HTTP)', () => {
     await writeFile(file, '');
     const errors: unknown[] = [];
     const guard = new FileGuard(dir, false);
-    const own = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, maxQueueBytes: 1 << 20, onError: (err) => errors.push(err) });
+    const own = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, clientBufferBytes: 1 << 20, onError: (err) => errors.push(err) });
     try {
       const first = new Collector();
       const thrower = new ThrowingCollector(2);
