@@ -23,6 +23,8 @@ export interface Config {
   /** Lines the browser viewer keeps on its page. */
   readonly viewerMaxLines: number;
   readonly logLevel: LogLevel;
+  /** The longest one backlog search (grep, before, at, a .gz file) may scan. */
+  readonly searchTimeoutMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -99,6 +101,7 @@ export function parseConfig(vars: Env): Config {
     heartbeatMs: integer(vars, 'HEARTBEAT_MS', 100, 3_600_000),
     viewerMaxLines: integer(vars, 'VIEWER_MAX_LINES', 100, 1_000_000),
     logLevel: logLevel as LogLevel,
+    searchTimeoutMs: integer(vars, 'SEARCH_TIMEOUT_MS', 1, 3_600_000),
   });
 }
 

@@ -18,6 +18,9 @@ export interface Formatter {
 
 export type FormatName = 'text' | 'html' | 'sse';
 
+/** Told when a search ran out of time (SEARCH_TIMEOUT_MS) before it was done. */
+export const SEARCH_PARTIAL_NOTICE = 'search stopped at its time limit: older lines were not searched';
+
 /** Reasons a client is told about; nothing is written to one that has left. */
 export type NoticedEnd = Exclude<EndReason, 'eof' | 'gone'>;
 

@@ -3,7 +3,7 @@ import { ansiSegments, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
 import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
-import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
+import { END_NOTICES, SEARCH_PARTIAL_NOTICE, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';
 
 // Keeps the newest line in view while the reader is at the bottom; scrolling up pauses that, scrolling back resumes it.
@@ -16,6 +16,7 @@ export const HTML_STREAM_CSP = contentSecurityPolicy([FOLLOW_SCRIPT]);
 const STYLE = `${BASE_STYLE}
 body{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:4px 8px}
 .l{white-space:pre-wrap;overflow-wrap:anywhere;min-height:1.4em}
+.l[aria-current]{background:rgba(255,200,0,.25)}
 .n{color:var(--mute);font-style:italic;border-top:1px dashed var(--line);margin:4px 0}
 ${ANSI_STYLE}
 `;
@@ -36,6 +37,8 @@ export class HtmlFormatter implements Formatter {
   constructor(
     private readonly title: string,
     maxLineBytes: number,
+    /** The id of the line a permalink (`at=`) points to: its element carries aria-current. */
+    private readonly current: string | null = null,
   ) {
     this.lines = new LineDecoder(maxLineBytes);
   }
@@ -48,6 +51,7 @@ export class HtmlFormatter implements Formatter {
   event(ev: FeedEvent): string {
     let out = this.render(this.lines.lines(ev));
     if (ev.type === 'truncated') out += notice('file truncated; following it from its new start').value;
+    if (ev.type === 'partial') out += notice(SEARCH_PARTIAL_NOTICE).value;
     if (ev.type === 'switched') {
       out += notice(ev.reason === 'rotated' ? 'file rotated; following the new file from its start' : 'file created; following it from its start').value;
     }
@@ -66,7 +70,10 @@ export class HtmlFormatter implements Formatter {
   private render(lines: DecodedLine[]): string {
     this.linesOut += lines.length;
     let out = '';
-    for (const l of lines) out += `<div class="l" data-id="${l.id}">${lineMarkup(l.text)}</div>\n`;
+    for (const l of lines) {
+      const current = l.id === this.current ? ' aria-current="true"' : '';
+      out += `<div class="l" data-id="${l.id}"${current}>${lineMarkup(l.text)}</div>\n`;
+    }
     return out;
   }
 }

@@ -22,6 +22,13 @@ export class LineDecoder {
 
   /** Lines completed by a data event; for a truncation or switch, the partial line left before it. */
   lines(ev: FeedEvent): DecodedLine[] {
+    if (ev.type === 'partial') return [];
+    if (ev.type === 'line') {
+      // A search result is a whole line already: nothing to split.
+      const rest = this.flush();
+      this.file = ev.file;
+      return [...rest, this.decode({ bytes: ev.bytes, end: ev.end })];
+    }
     if (ev.type !== 'data') {
       const rest = this.flush();
       this.file = ev.file;

@@ -1,5 +1,5 @@
 import type { FeedEvent } from '../tail/feed.js';
-import { END_NOTICES, type EndReason, type Formatter } from './formatter.js';
+import { END_NOTICES, SEARCH_PARTIAL_NOTICE, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, type DecodedLine } from './line-decoder.js';
 
 /** Server-sent events: one event per line, its id the place after it, so Last-Event-ID resumes exactly. */
@@ -19,6 +19,7 @@ export class SseFormatter implements Formatter {
   event(ev: FeedEvent): string {
     let out = this.render(this.lines.lines(ev));
     if (ev.type === 'truncated') out += named('truncated', 'file truncated; following it from its new start');
+    if (ev.type === 'partial') out += named('partial', SEARCH_PARTIAL_NOTICE);
     if (ev.type === 'switched') out += named(ev.reason, `following the ${ev.reason === 'rotated' ? 'new' : 'created'} file from its start`);
     return out;
   }

@@ -1,6 +1,8 @@
 import type { FeedEvent } from '../tail/feed.js';
 import type { Formatter } from './formatter.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** The file's bytes exactly as written, so `curl -N` behaves like `tail -F`: no notices, no heartbeats. */
 export class TextFormatter implements Formatter {
   readonly contentType = 'text/plain; charset=utf-8';
@@ -11,6 +13,11 @@ export class TextFormatter implements Formatter {
   }
 
   event(ev: FeedEvent): Buffer | string {
+    if (ev.type === 'line') {
+      this.linesOut++;
+      // A piece of a cut line gets a newline, so the lines of a search stay apart.
+      return ev.bytes[ev.bytes.length - 1] === 0x0a ? ev.bytes : Buffer.concat([ev.bytes, NEWLINE]);
+    }
     if (ev.type !== 'data') return '';
     for (let i = ev.bytes.indexOf(0x0a); i >= 0; i = ev.bytes.indexOf(0x0a, i + 1)) this.linesOut++;
     return ev.bytes;

@@ -10,7 +10,10 @@ import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
 import { FileUnavailableError } from '../tail/engine.js';
 import { parsePositionToken, type Position } from '../tail/feed.js';
+import { GrepSink } from '../tail/grep-sink.js';
+import { grepBacklog, prepareSearch } from '../tail/search-run.js';
 import { pathParam } from './path-param.js';
+import { currentLine, isSearch, parseSearchParams, searchErrorAnswer, searchRequest } from './tail-search.js';
 
 export interface TailParams {
   readonly lines: number;
@@ -78,11 +81,12 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
 
   router.get('/tail/{*path}', async (ctx) => {
     const params = parseTailParams(ctx, config);
+    const search = parseSearchParams(ctx.query, params.from);
     const rel = pathParam(ctx);
     const file = params.wait && params.follow ? await guard.fileOrAbsent(rel) : await guard.file(rel);
     if (streams.full()) throw new TooManyStreamsError();
 
-    const formatter = createFormatter(params.format, { title: file.rel, maxLineBytes: config.maxLineBytes });
+    const formatter = createFormatter(params.format, { title: file.rel, maxLineBytes: config.maxLineBytes, current: currentLine(search) });
     ctx.status = 200;
     ctx.type = formatter.contentType;
     ctx.vary('Accept');
@@ -101,6 +105,21 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     });
 
     try {
+      // Searches (grep, before, at, .gz files) end: see src/tail/search-run.ts.
+      if (isSearch(search, params.follow, file.rel)) {
+        const run = await prepareSearch(file.abs, searchRequest(search, params.lines, params.from, config), (abs) => guard.open(abs));
+        writer.begin();
+        await run(writer);
+        writer.end('eof');
+        return;
+      }
+      if (search.matcher !== null) {
+        const grep = grepBacklog(search.matcher, params.lines, config.searchTimeoutMs, config.maxLineBytes);
+        unsubscribe = await engine.follow(file.abs, { ...params, backlog: grep }, new GrepSink(writer, search.matcher, config.maxLineBytes));
+        writer.begin();
+        if (writer.closed()) unsubscribe();
+        return;
+      }
       if (!params.follow) {
         await engine.read(file.abs, params, writer);
         writer.end('eof');
@@ -114,7 +133,7 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
         // Nothing has gone out yet (the file vanished since the guard saw it): a plain 404.
         writer.discard();
         ctx.respond = true;
-        throw err instanceof FileUnavailableError ? notFound() : err;
+        throw err instanceof FileUnavailableError ? notFound() : searchErrorAnswer(err);
       }
       deps.logger.debug({ err, path: ctx.path }, 'stream failed');
       writer.end('error');

@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { backlogStart, BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent, FeedSink, Position } from './feed.js';
 import { Follower, type FileOpener, type FollowerListener } from './follower.js';
+import type { BacklogSender } from './search-run.js';
 
 export interface EngineOptions {
   /** Opens a name after checking it may be read (the file guard). */
@@ -22,6 +23,8 @@ export interface TailRequest {
   readonly from?: Position | null;
   /** When the file is not there, wait for it instead of failing. */
   readonly wait: boolean;
+  /** Sends the backlog instead of the last `lines` lines (a grep stream's search); not used with `from`. */
+  readonly backlog?: BacklogSender | undefined;
 }
 
 /** The file is missing or may not be read, and the request did not ask to wait. */
@@ -134,6 +137,7 @@ export class TailEngine {
 
   /** Sends what comes before `end` that the request asks for (the last lines, or all after `from`) to one sink, in blocks, waiting for it to take each. */
   private async sendBacklog(handle: FileHandle, file: string, end: number, req: Omit<TailRequest, 'wait'>, sink: FeedSink, gone: () => boolean): Promise<void> {
+    if (req.backlog !== undefined && (req.from === null || req.from === undefined)) return req.backlog(handle, file, end, sink, gone);
     let pos =
       req.from === null || req.from === undefined
         ? await backlogStart(handle, end, req.lines, req.lines * (this.opts.maxLineBytes + 1))

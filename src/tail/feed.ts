@@ -8,7 +8,11 @@ export type FeedEvent =
   /** The same file was cut short (copytruncate, `: > file`): what follows is from its new start. */
   | { readonly type: 'truncated'; readonly file: string }
   /** The name now leads to another file (rotation, re-creation, first appearance): what follows is from its start. */
-  | { readonly type: 'switched'; readonly file: string; readonly reason: 'rotated' | 'created' };
+  | { readonly type: 'switched'; readonly file: string; readonly reason: 'rotated' | 'created' }
+  /** One whole line a search picked (grep, before, at, a .gz file): its bytes as in the file, ending at offset `end`. */
+  | { readonly type: 'line'; readonly file: string; readonly end: number; readonly bytes: Buffer }
+  /** A search stopped early (its time budget ran out): the lines sent are what it found so far. */
+  | { readonly type: 'partial' };
 
 /** A place in a file: after `offset` bytes of the file whose identity is `file`. */
 export interface Position {

@@ -57,7 +57,7 @@ export class LineSplitter {
 }
 
 /** Backs off from `max` to the start of a UTF-8 character, at most three bytes. */
-function cutPoint(buf: Buffer, max: number): number {
+export function cutPoint(buf: Buffer, max: number): number {
   for (let i = max; i > max - 4 && i > 0; i--) {
     if (((buf[i] ?? 0) & 0xc0) !== 0x80) return i;
   }
