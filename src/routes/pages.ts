@@ -8,6 +8,7 @@ import { VIEWER_CSP, viewerPage } from '../views/viewer-page.js';
 import type { Assets } from './assets.js';
 import { pathParam } from './path-param.js';
 import { parseLines } from './tail.js';
+import { parseSearchParams } from './tail-search.js';
 
 /** The directory index (`/`, `/browse/<dir>`), the viewer (`/view/<file>`) and the original `/comet-tail?<file>`. */
 export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
@@ -32,6 +33,8 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
   const viewer = async (ctx: Context, rel: string): Promise<void> => {
     const file = await guard.file(rel);
     const lines = parseLines(ctx.query.lines, config);
+    // A search or a permalink the stream would refuse (a bad expression, a malformed id) is a 400 with its reason here, not an empty page.
+    parseSearchParams(ctx.query, null);
     // Opened, not only stat'ed, so the page answers as its stream will: 404 for a file that cannot be read, 5xx when the server cannot open files.
     const { handle, stat } = await guard.open(file.abs);
     await handle.close();
