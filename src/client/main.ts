@@ -137,6 +137,10 @@ function main(): void {
         startStream();
       },
       failed: (why) => showProblem(`Could not load more lines: ${why}`),
+      partial: () => {
+        modeBar.markPartial();
+        if (mode.kind === 'search') modeBar.search(mode.spec, view.store.lines);
+      },
     },
   );
   setUpTheme(byId('theme', HTMLButtonElement));
@@ -158,7 +162,8 @@ function main(): void {
       { tailUrl: tailBase, lines: cfg.tailLines, params: grepParams(mode), heartbeatMs: cfg.heartbeatMs, lastId: () => view.store.lastLineId() },
       {
         line(id, text) {
-          if (!view.addLine(id, text)) return;
+          // A page whose newest lines were trimmed takes none below them: that would leave a gap.
+          if (!view.isLive || !view.addLine(id, text)) return;
           status.arrived(1);
           const offset = offsetOf(id);
           // A search's lines are not the file's end: its size is not theirs to say.

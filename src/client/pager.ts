@@ -19,6 +19,8 @@ export interface PagerOptions {
   readonly reachedEnd: () => void;
   /** A load could not be made (the file went away, the server refused). */
   readonly failed: (why: string) => void;
+  /** The server's time budget stopped a load's search early (more may be loaded from where it stopped). */
+  readonly partial: () => void;
 }
 
 const EDGE_PX = 64;
@@ -100,6 +102,7 @@ export class Pager {
         this.opts.failed(got.why);
         return null;
       }
+      if (got.partial) this.opts.partial();
       return got;
     } finally {
       this.loading = false;
@@ -115,7 +118,8 @@ export class Pager {
 
   private autoLoad(): void {
     if (this.loading) return;
-    if (this.view.store.lines > 0 && inView(this.els.older)) void this.loadOlder();
+    // Not while following: a page still filling with its tail (or a short file) is not the reader asking for more.
+    if (this.view.store.lines > 0 && !this.view.isFollowing && inView(this.els.older)) void this.loadOlder();
     else if (!this.view.isLive && inView(this.els.newer)) void this.loadNewer();
   }
 }

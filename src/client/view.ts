@@ -101,8 +101,9 @@ export class LogView {
     this.trimmedNote.after(frag);
     // Its count no longer says what is missing above: the control over it loads them.
     this.trimmedNote.hidden = true;
-    if (anchor !== null) this.box.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
-    else if (this.following) this.stick();
+    // A reader at the live end stays there; one reading above keeps their line where it was.
+    if (this.following) this.stick();
+    else if (anchor !== null) this.box.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
     if (cut.length > 0 && this.live) this.setLive(false);
     this.hooks.changed();
     return fresh.length;
@@ -229,8 +230,9 @@ export class LogView {
       this.waiting += shownNew;
       this.hooks.followChanged(false, this.waiting, true);
     }
-    this.stick();
+    // The hooks may change the page around the lines (the edges' controls): stick after them.
     this.hooks.changed();
+    this.stick();
     if (this.pending.length > 0) this.schedule();
   }
 
