@@ -23,7 +23,7 @@ export class LineActions {
     for (const [b, label] of [
       [this.rawButton, 'raw'],
       [this.copyButton, 'copy'],
-      [this.linkButton, 'copy link'],
+      [this.linkButton, 'link'],
     ] as const) {
       b.type = 'button';
       b.textContent = label;
@@ -32,6 +32,7 @@ export class LineActions {
     this.rawButton.addEventListener('click', () => this.toggleRaw());
     this.copyButton.addEventListener('click', () => void this.copy());
     this.linkButton.title = 'copy link to this line';
+    this.linkButton.setAttribute('aria-label', 'copy link to this line');
     this.linkButton.addEventListener('click', () => void this.copyLink());
     box.addEventListener('click', (e) => {
       if (!(e.target instanceof Element) || this.bar.contains(e.target)) return;

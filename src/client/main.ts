@@ -94,7 +94,7 @@ function main(): void {
       },
     },
     // In a search view each result links to its place in the file.
-    { end: byId('newer', HTMLDivElement), linkOf: mode.kind === 'search' ? permalink : null },
+    { end: byId('newer', HTMLParagraphElement), linkOf: mode.kind === 'search' ? permalink : null },
   );
   actions = new LineActions(view, box, permalink);
   const filter = new FilterBox(
@@ -121,10 +121,10 @@ function main(): void {
   pager = new Pager(
     view,
     {
-      older: byId('older', HTMLDivElement),
+      older: byId('older', HTMLParagraphElement),
       olderButton: byId('older-button', HTMLButtonElement),
       olderText: byId('older-start', HTMLElement),
-      newer: byId('newer', HTMLDivElement),
+      newer: byId('newer', HTMLParagraphElement),
       newerButton: byId('newer-button', HTMLButtonElement),
     },
     {

@@ -62,10 +62,14 @@ export class Pager {
   update(): void {
     const first = this.view.store.firstLineId();
     const atStart = first !== null && first === this.startId;
-    this.els.olderButton.hidden = atStart || first === null;
+    // While following a page taller than its box the top is out of sight anyway: the button waits for the reader to scroll up.
+    const box = this.els.older.parentElement;
+    const outOfSight = this.view.isFollowing && box !== null && box.scrollHeight > box.clientHeight;
+    this.els.olderButton.hidden = atStart || first === null || outOfSight;
     this.els.olderButton.disabled = this.loading;
     this.els.olderText.hidden = !atStart;
     this.els.newer.hidden = this.view.isLive;
+    this.els.newerButton.hidden = this.view.isLive;
     this.els.newerButton.disabled = this.loading;
   }
 

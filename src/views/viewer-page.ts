@@ -54,7 +54,7 @@ ${client.script === null ? '' : html`<script src="${assets}${client.script}" def
 </div>
 <div id="mode" class="mode" role="status" hidden></div>
 <div id="banner" class="banner" role="alert" hidden></div>
-<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"><div id="older" class="edge"><button id="older-button" type="button" hidden>load older lines</button><span id="older-start" hidden>start of file</span></div><div id="trimmed" class="n" hidden></div><div id="newer" class="edge" hidden><button id="newer-button" type="button">load newer lines</button></div></div>
+<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"><p id="older" class="edge"><button id="older-button" type="button" hidden>load older lines</button><span id="older-start" hidden>start of file</span></p><div id="trimmed" class="n" hidden></div><p id="newer" class="edge" hidden><button id="newer-button" type="button" hidden>load newer lines</button></p></div>
 <button id="jump" type="button" hidden>new lines</button>
 <footer class="status"><span id="conn" role="status">connecting…</span><span id="st-name">${name}</span><span id="st-size" title="${file.size} bytes">${humanSize(file.size)}</span><span id="st-count">0 lines</span>
 <span id="keys" class="keys">/ filter · Ctrl+Enter search file · Esc clear · g/G top/end · j/k select · r raw · c copy · l link</span></footer>

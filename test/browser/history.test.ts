@@ -192,7 +192,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     const id = await target.getAttribute('data-id');
     assert.match(id ?? '', /^\d+-\d+$/);
     await target.click();
-    await page.getByRole('button', { name: 'copy link' }).click();
+    await page.getByRole('button', { name: 'copy link to this line' }).click();
     const link = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(link, `${srv.url}/view/app.log?at=${id}`);
 
