@@ -64,10 +64,10 @@ function main(): void {
     byId('st-count', HTMLElement),
     compressed ? 'complete (compressed file): every line shown, nothing more will come' : 'complete: every line shown',
   );
-  const modeBar = new ModeBar(byId('mode', HTMLElement), viewHref(cfg.base, cfg.file));
+  const modeBar = new ModeBar(byId('mode', HTMLElement), viewHref(location.href, cfg.base, cfg.file));
   const headerSize = document.getElementById('size');
   const tailBase = `${cfg.base}/tail/${encodeFile(cfg.file)}`;
-  const permalink = (id: string): string => viewHref(cfg.base, cfg.file, { at: id });
+  const permalink = (id: string): string => viewHref(location.href, cfg.base, cfg.file, { at: id });
   let actions: LineActions | null = null;
   let pager: Pager | null = null;
   let stream: LiveStream | null = null;
@@ -111,7 +111,7 @@ function main(): void {
       initial: mode.kind === 'search' ? mode.spec : filterFromUrl(location.search),
       inUrl: mode.kind !== 'search',
       enterSearches: mode.kind === 'search',
-      onSearch: (spec) => location.assign(viewHref(cfg.base, cfg.file, grepParams({ kind: 'search', spec }))),
+      onSearch: (spec) => location.assign(viewHref(location.href, cfg.base, cfg.file, grepParams({ kind: 'search', spec }))),
     },
   );
   const showProblem = (message: string): void => {

@@ -24,6 +24,7 @@ export interface PagerOptions {
 }
 
 const EDGE_PX = 64;
+const DWELL_MS = 250;
 
 /** Whether an edge control is on screen in its scrolling box (or nearly). */
 function inView(el: HTMLElement): boolean {
@@ -41,6 +42,7 @@ function inView(el: HTMLElement): boolean {
  */
 export class Pager {
   private loading = false;
+  private dwell: ReturnType<typeof setTimeout> | undefined;
   /** The first line once the file's start was reached: true only while that line still heads the page. */
   private startId: string | null = null;
 
@@ -121,9 +123,15 @@ export class Pager {
   }
 
   private autoLoad(): void {
-    if (this.loading) return;
-    // Not while following: a page still filling with its tail (or a short file) is not the reader asking for more.
-    if (this.view.store.lines > 0 && !this.view.isFollowing && inView(this.els.older)) void this.loadOlder();
-    else if (!this.view.isLive && inView(this.els.newer)) void this.loadNewer();
+    if (this.loading || this.dwell !== undefined) return;
+    // Only once the reader has rested at an edge a moment: flinging past the top, or Home to see the first
+    // line, is not yet asking for more (and the top stays where Home put it long enough to be seen).
+    this.dwell = setTimeout(() => {
+      this.dwell = undefined;
+      if (this.loading) return;
+      // Not while following: a page still filling with its tail (or a short file) is not the reader asking for more.
+      if (this.view.store.lines > 0 && !this.view.isFollowing && inView(this.els.older)) void this.loadOlder();
+      else if (!this.view.isLive && inView(this.els.newer)) void this.loadNewer();
+    }, DWELL_MS);
   }
 }

@@ -45,8 +45,8 @@ export function grepParams(mode: ViewMode): Record<string, string> {
 /** A file's path as it goes in a URL: each segment encoded, the slashes kept. */
 export const encodeFile = (file: string): string => file.split('/').map(encodeURIComponent).join('/');
 
-/** The absolute URL of a file's viewer page with these parameters (a permalink, a search, the plain view). */
-export function viewHref(base: string, file: string, params: Readonly<Record<string, string>> = {}): string {
+/** The absolute URL of a file's viewer page with these parameters (a permalink, a search, the plain view), resolved against the page's own URL. */
+export function viewHref(page: string, base: string, file: string, params: Readonly<Record<string, string>> = {}): string {
   const q = new URLSearchParams(params).toString();
-  return new URL(`${base}/view/${encodeFile(file)}${q === '' ? '' : `?${q}`}`, location.href).toString();
+  return new URL(`${base}/view/${encodeFile(file)}${q === '' ? '' : `?${q}`}`, page).toString();
 }
