@@ -56,7 +56,7 @@ const numbered = (from: number, count: number): string => Array.from({ length: c
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'comet-tail-bench-'));
-  const server = spawnMain({ LOG_DIR: dir, LOG_LEVEL: 'info', MAX_TAIL_LINES: '100000', CLIENT_BUFFER_BYTES: String(64 * MB) }, dir);
+  const server = spawnMain({ LOG_DIR: dir, LOG_LEVEL: 'info', MAX_TAIL_LINES: '100000', CLIENT_BUFFER_BYTES: String(64 * MB), SEARCH_TIMEOUT_MS: '600000' }, dir);
   const port = await listeningPort(server);
   // Keep the server's log pipe drained, or the server blocks on a full pipe.
   server.stdout.on('data', () => undefined);
@@ -154,6 +154,8 @@ async function main(): Promise<void> {
     const one = await timeFor(1);
     const hundred = await timeFor(100);
     report('10 MB to 100 readers of one file (vs 1 reader)', hundred, one, 'ms', '1 reader');
+
+    await benchSearch(dir, base, server.pid ?? 0);
   } finally {
     server.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
@@ -161,6 +163,44 @@ async function main(): Promise<void> {
   console.log(`\ncomet-tail benchmark (${new Date().toISOString()}, node ${process.version}, ${execFileSync('nproc').toString().trim()} cores)\n`);
   console.log('| measure | comet-tail | baseline | ratio |\n|---|---|---|---|');
   for (const r of results) console.log(`| ${r.what} | ${r.comet} | ${r.baseline} | ${r.ratio} |`);
+}
+
+/** Log-like lines, 1 GiB, with the searched text only in the first line: every search reads the whole file. */
+async function writeSearchFile(file: string): Promise<void> {
+  const fh = await open(file, 'w');
+  await fh.write('2026-11-30T00:00:00.000Z ERROR first line holds the Needle\n');
+  const levels = ['INFO', 'WARN', 'DEBUG', 'INFO'];
+  let chunk = '';
+  for (let i = 0; i < 10_000; i++) chunk += `2026-11-30T12:00:00.${String(i % 1000).padStart(3, '0')}Z ${levels[i % 4]} request id=${i} path=/api/v1/items/${(i * 7) % 10000} took ${i % 97}ms user=alice\n`;
+  const block = Buffer.from(chunk);
+  for (let written = 0; written < 1024 * MB; written += block.length) await fh.write(block);
+  await fh.close();
+}
+
+/** 5. Search of a 1 GiB file: comet-tail's grep (follow=0) against GNU grep -c on the same file, as rates. */
+async function benchSearch(dir: string, base: string, pid: number): Promise<void> {
+  const file = path.join(dir, 'search.log');
+  progress('writing 1 GiB for the search');
+  await writeSearchFile(file);
+  const gb = 1; // GiB scanned per search
+  const cases = [
+    { what: 'plain string', query: 'grep=Needle&case=1', grep: ['-c', '-F', 'Needle'] },
+    { what: 'plain string, case-insensitive', query: 'grep=needle', grep: ['-c', '-F', '-i', 'needle'] },
+    { what: 'regular expression', query: `grep=${encodeURIComponent('Ne+dle [a-z]')}&regex=1&case=1`, grep: ['-c', '-E', 'Ne+dle [a-z]'] },
+  ];
+  // Warm the page cache, so both read from memory.
+  await commandUntil('cat', [file], null);
+  for (const c of cases) {
+    const before = rssBytes(pid);
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
+    const comet = Math.min(await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null), await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null));
+    clearInterval(sampler);
+    const grepMs = Math.min((await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms, (await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms);
+    const rate = (t: number): number => (gb * 1024) / (t / 1000);
+    report(`search 1 GiB, ${c.what} (RSS +${((peak - before) / MB).toFixed(0)} MiB)`, rate(comet), rate(grepMs), 'MiB/s', `grep ${c.grep.join(' ')}`);
+  }
+  await rm(file, { force: true });
 }
 
 // The floor for an idle stream: node:http holding a chunked response open, nothing else.

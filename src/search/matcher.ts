@@ -118,7 +118,8 @@ export function foldAscii(buf: Buffer): void {
   const lead = Math.min(head, buf.length);
   for (let i = 0; i < lead; i++) buf[i] = foldByte(buf[i] as number);
   const words = (buf.length - lead) >> 2;
-  const w32 = new Uint32Array(buf.buffer, buf.byteOffset + lead, words);
+  // No view when there are no whole words: its offset need not be aligned then.
+  const w32 = words === 0 ? new Uint32Array(0) : new Uint32Array(buf.buffer, buf.byteOffset + lead, words);
   for (let i = 0; i < words; i++) {
     const w = w32[i] as number;
     const low7 = w & 0x7f7f7f7f;

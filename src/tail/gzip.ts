@@ -78,7 +78,20 @@ class Ring {
 export async function viewGzip(handle: FileHandle, file: string, req: GzipRequest, sink: FeedSink): Promise<{ partial: boolean }> {
   const { view } = req;
   const ring = new Ring(req.lines);
-  const send = (bytes: Buffer, end: number): void => sink.event({ type: 'line', file, end, bytes: Buffer.from(bytes) });
+  // Lines to send wait here and go out between chunks, as fast as the client takes them.
+  let outbox: Kept[] = [];
+  const send = (bytes: Buffer, end: number): void => {
+    outbox.push({ bytes: Buffer.from(bytes), end });
+  };
+  const flush = async (): Promise<void> => {
+    const out = outbox;
+    outbox = [];
+    for (const l of out) {
+      if (sink.closed()) return;
+      sink.event({ type: 'line', file, end: l.end, bytes: l.bytes });
+      if (sink.pendingBytes() > BLOCK_BYTES) await sink.ready();
+    }
+  };
   let phase: 'before' | 'after' | 'done' = view.kind === 'after' ? 'after' : 'before';
   let after = 0;
   // Read through a function: the phase changes inside the line callback, out of the compiler's sight.
@@ -98,7 +111,7 @@ export async function viewGzip(handle: FileHandle, file: string, req: GzipReques
       return;
     }
     // The line the id names (or the first one past it): the end of what comes before.
-    for (const l of ring.drain()) send(l.bytes, l.end);
+    outbox.push(...ring.drain());
     if (view.kind === 'at') send(bytes, end);
     phase = view.kind === 'at' && req.lines > 0 ? 'after' : 'done';
   };
@@ -116,12 +129,12 @@ export async function viewGzip(handle: FileHandle, file: string, req: GzipReques
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       selector.push(chunk, pos);
       pos += chunk.length;
+      await flush();
       if (current() === 'done') break;
       if (spent(req.budget)) {
         partial = !sink.closed();
         break;
       }
-      if (sink.pendingBytes() > BLOCK_BYTES) await sink.ready();
     }
     if (!partial && current() !== 'done') selector.finish();
   } catch (err) {
@@ -132,7 +145,8 @@ export async function viewGzip(handle: FileHandle, file: string, req: GzipReques
     input.destroy();
     gunzip.destroy();
   }
-  if (view.kind === 'last' || current() === 'before') for (const l of ring.drain()) send(l.bytes, l.end);
+  if (view.kind === 'last' || current() === 'before') outbox.push(...ring.drain());
+  await flush();
   if (failed !== null) throw failed;
   return { partial };
 }
