@@ -8,6 +8,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { requireDebianPackage } from '../helpers/debian.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const TIMEOUT = 30_000;
 const TEST_TIMEOUT = 180_000;
@@ -75,6 +76,8 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
 
   afterEach(async () => {
     await context?.close();
+    // Every page's stream has been seen to end before the server stops: none starts during its shutdown.
+    if (srv !== undefined) await waitUntil(() => srv.running.streams.size === 0, 'the pages\' streams to end', 20_000);
     await srv?.close();
   });
 
