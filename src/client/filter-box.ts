@@ -1,5 +1,5 @@
 import { compileFilter, type FilterSpec, type Matcher } from './filter.js';
-import { filterFromUrl, urlWithFilter } from './url-state.js';
+import { urlWithFilter } from './url-state.js';
 
 export interface FilterBoxElements {
   readonly input: HTMLInputElement;
@@ -7,6 +7,18 @@ export interface FilterBoxElements {
   readonly caseSensitive: HTMLButtonElement;
   readonly invert: HTMLButtonElement;
   readonly error: HTMLElement;
+  /** "search the whole file" with what the box holds. */
+  readonly search: HTMLButtonElement;
+}
+
+export interface FilterBoxOptions {
+  /** What the box starts with (the URL's filter, or a search view's grep). */
+  readonly initial: FilterSpec;
+  /** Kept in the page's URL as `filter` (a search view's URL is its search: left alone). */
+  readonly inUrl: boolean;
+  /** Plain Enter searches too (in a search view the box is the search's); else Ctrl/Cmd+Enter. */
+  readonly enterSearches: boolean;
+  readonly onSearch: (spec: FilterSpec) => void;
 }
 
 const pressed = (b: HTMLButtonElement): boolean => b.getAttribute('aria-pressed') === 'true';
@@ -18,13 +30,20 @@ export class FilterBox {
   constructor(
     private readonly els: FilterBoxElements,
     private readonly onChange: (matcher: Matcher | null) => void,
+    private readonly opts: FilterBoxOptions,
   ) {
-    const spec = filterFromUrl(location.search);
+    const spec = opts.initial;
     els.input.value = spec.text;
     els.regex.setAttribute('aria-pressed', String(spec.regex));
     els.caseSensitive.setAttribute('aria-pressed', String(spec.caseSensitive));
     els.invert.setAttribute('aria-pressed', String(spec.invert));
     els.input.addEventListener('input', () => this.schedule());
+    els.input.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || !(opts.enterSearches || e.ctrlKey || e.metaKey)) return;
+      e.preventDefault();
+      this.search();
+    });
+    els.search.addEventListener('click', () => this.search());
     for (const b of [els.regex, els.caseSensitive, els.invert]) {
       b.addEventListener('click', () => {
         b.setAttribute('aria-pressed', String(!pressed(b)));
@@ -42,6 +61,16 @@ export class FilterBox {
   clear(): void {
     this.els.input.value = '';
     this.apply();
+  }
+
+  /** Searches the whole file for what the box holds, if it holds a usable filter. */
+  search(): void {
+    const spec = this.spec();
+    if (spec.text === '' || !compileFilter(spec).ok) {
+      this.focus();
+      return;
+    }
+    this.opts.onSearch(spec);
   }
 
   private spec(): FilterSpec {
@@ -62,7 +91,7 @@ export class FilterBox {
     const spec = this.spec();
     const compiled = compileFilter(spec);
     const { input, error } = this.els;
-    history.replaceState(history.state, '', urlWithFilter(location.href, spec));
+    if (this.opts.inUrl) history.replaceState(history.state, '', urlWithFilter(location.href, spec));
     if (!compiled.ok) {
       // The lines stay as the last valid filter left them; the box says what is wrong.
       input.setAttribute('aria-invalid', 'true');

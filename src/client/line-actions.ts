@@ -3,16 +3,19 @@ import { parseJsonLine } from './json-line.js';
 import type { Entry } from './store.js';
 import type { LogView } from './view.js';
 
-/** The selected line and its small toolbar (raw/pretty, copy), placed right under it. */
+/** The selected line and its small toolbar (raw/pretty, copy, copy link), placed right under it. */
 export class LineActions {
   private selected: Entry | null = null;
   private readonly bar = document.createElement('div');
   private readonly rawButton = document.createElement('button');
   private readonly copyButton = document.createElement('button');
+  private readonly linkButton = document.createElement('button');
 
   constructor(
     private readonly view: LogView,
     box: HTMLElement,
+    /** The absolute permalink of a line (`/view/<file>?at=<id>`). */
+    private readonly permalink: (id: string) => string,
   ) {
     this.bar.className = 'acts';
     this.bar.setAttribute('role', 'toolbar');
@@ -20,6 +23,7 @@ export class LineActions {
     for (const [b, label] of [
       [this.rawButton, 'raw'],
       [this.copyButton, 'copy'],
+      [this.linkButton, 'link'],
     ] as const) {
       b.type = 'button';
       b.textContent = label;
@@ -27,6 +31,9 @@ export class LineActions {
     }
     this.rawButton.addEventListener('click', () => this.toggleRaw());
     this.copyButton.addEventListener('click', () => void this.copy());
+    this.linkButton.title = 'copy link to this line';
+    this.linkButton.setAttribute('aria-label', 'copy link to this line');
+    this.linkButton.addEventListener('click', () => void this.copyLink());
     box.addEventListener('click', (e) => {
       if (!(e.target instanceof Element) || this.bar.contains(e.target)) return;
       // A reader selecting text to copy it is not clicking the line.
@@ -69,14 +76,26 @@ export class LineActions {
 
   async copy(): Promise<void> {
     const e = this.selected;
-    if (e === null) return;
-    const ok = await copyText(e.text);
-    this.copyButton.textContent = ok ? 'copied' : 'copy failed';
-    setTimeout(() => (this.copyButton.textContent = 'copy'), 1500);
+    if (e !== null) await copyWithFeedback(this.copyButton, e.text);
+  }
+
+  /** l: the selected line's permalink to the clipboard. */
+  async copyLink(): Promise<void> {
+    const e = this.selected;
+    if (e !== null) await copyWithFeedback(this.linkButton, this.permalink(e.key));
   }
 
   /** The selected line left the page: drop the toolbar with it. */
   prune(): void {
     if (this.selected?.gone === true) this.select(null);
   }
+}
+
+/** Copies, and says on the button whether it worked. */
+async function copyWithFeedback(button: HTMLButtonElement, text: string): Promise<void> {
+  const label = button.dataset.label ?? button.textContent ?? '';
+  button.dataset.label = label;
+  const ok = await copyText(text);
+  button.textContent = ok ? 'copied' : 'copy failed';
+  setTimeout(() => (button.textContent = label), 1500);
 }

@@ -90,20 +90,31 @@ function renderJson(el: HTMLElement, text: string, matcher: Matcher | null): { l
   return { level: rec.level };
 }
 
-/** (Re)fills a line's element from its entry: pretty JSON unless the reader asked for the raw line. */
-export function fillLine(el: HTMLElement, entry: Entry, matcher: Matcher | null): void {
+/** A link with no text of its own (its arrow is CSS), so the line's text stays what the file holds. */
+function gotoLink(href: string): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.className = 'goto';
+  a.href = href;
+  a.setAttribute('aria-label', 'show this line in the file');
+  a.title = 'show this line in the file';
+  return a;
+}
+
+/** (Re)fills a line's element from its entry: pretty JSON unless the reader asked for the raw line; `href` adds a link to its place in the file. */
+export function fillLine(el: HTMLElement, entry: Entry, matcher: Matcher | null, href: string | null = null): void {
   el.replaceChildren();
   if (entry.kind === 'notice') {
     el.textContent = entry.text;
     return;
   }
+  if (href !== null) el.appendChild(gotoLink(href));
   const json = entry.raw ? null : renderJson(el, entry.text, matcher);
   const level = json === null ? renderPlain(el, entry.text, matcher) : json.level;
   el.className = `l${json === null ? '' : ' json'}${level === null ? '' : ` lvl-${level}`}`;
   if (json === null && parseJsonLine(entry.text) !== null) el.classList.add('json-raw');
 }
 
-export function createLineElement(entry: Entry, matcher: Matcher | null): HTMLElement {
+export function createLineElement(entry: Entry, matcher: Matcher | null, href: string | null = null): HTMLElement {
   const el = document.createElement('div');
   if (entry.kind === 'notice') {
     el.className = 'n';
@@ -111,6 +122,6 @@ export function createLineElement(entry: Entry, matcher: Matcher | null): HTMLEl
   } else {
     el.dataset.id = entry.key;
   }
-  fillLine(el, entry, matcher);
+  fillLine(el, entry, matcher, href);
   return el;
 }

@@ -10,6 +10,8 @@ export class StatusBar {
     private readonly conn: HTMLElement,
     private readonly size: HTMLElement,
     private readonly count: HTMLElement,
+    /** What "the stream said it is all" means for this file (a .gz file is never followed). */
+    private readonly completeText: string,
   ) {
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.clearUnseen();
@@ -24,9 +26,18 @@ export class StatusBar {
           ? ['connected', 'connected']
           : s.kind === 'reconnecting'
             ? ['reconnecting', `reconnecting… (attempt ${s.attempt}, next in ${(s.inMs / 1000).toFixed(1)} s: ${s.why})`]
-            : ['ended', `ended: ${s.why}`];
+            : s.kind === 'complete'
+              ? ['ended', this.completeText]
+              : ['ended', `ended: ${s.why}`];
     this.conn.className = `conn ${cls}`;
     this.conn.dataset.state = s.kind;
+    this.conn.textContent = text;
+  }
+
+  /** No stream, on purpose (a permalink's context): says why. */
+  still(text: string): void {
+    this.conn.className = 'conn ended';
+    this.conn.dataset.state = 'still';
     this.conn.textContent = text;
   }
 

@@ -89,6 +89,13 @@ export class LineStore {
     return out;
   }
 
+  /** Forgets every entry (the page starts over). */
+  clear(): void {
+    for (const e of this) this.forget(e);
+    this.items = [];
+    this.head = 0;
+  }
+
   /** The id of the newest line held: where a reconnect resumes. */
   lastLineId(): string | null {
     for (let i = this.items.length - 1; i >= this.head; i--) {

@@ -9,7 +9,9 @@ export type StreamState =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'connected' }
   | { readonly kind: 'reconnecting'; readonly attempt: number; readonly inMs: number; readonly why: string }
-  /** Ended on purpose (`event: eof`), or refused in a way a retry cannot mend: not retried. */
+  /** The server said it is all (`event: eof`: a .gz file, a search): not retried. */
+  | { readonly kind: 'complete' }
+  /** Refused in a way a retry cannot mend: not retried. */
   | { readonly kind: 'ended'; readonly why: string };
 
 export interface StreamHandlers {
@@ -19,7 +21,7 @@ export interface StreamHandlers {
 }
 
 /** How one request ended. */
-type RequestEnd =
+export type RequestEnd =
   | { readonly kind: 'eof' }
   | { readonly kind: 'broken'; readonly why: string }
   | { readonly kind: 'refused'; readonly status: number; readonly why: string };
@@ -30,7 +32,7 @@ const RETRYABLE_STATUSES = new Set([404, 408, 429, 500, 502, 503, 504]);
  * One sse request, read with fetch (not EventSource: we need the HTTP status, our own
  * backoff, `from=` in the URL and a stall timer). Resolves with how it ended; never throws.
  */
-async function readSse(url: string, signal: AbortSignal, stallMs: number, opened: () => void, onEvent: (ev: SseEvent) => void): Promise<RequestEnd> {
+export async function readSse(url: string, signal: AbortSignal, stallMs: number, opened: () => void, onEvent: (ev: SseEvent) => void): Promise<RequestEnd> {
   let stalled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const ctrl = new AbortController();
@@ -136,7 +138,7 @@ export class LiveStream {
       );
       if (this.stopped) return;
       if (end.kind === 'eof') {
-        this.on.state({ kind: 'ended', why: 'end of the file: the stream is complete' });
+        this.on.state({ kind: 'complete' });
         return;
       }
       if (end.kind === 'refused' && !RETRYABLE_STATUSES.has(end.status)) {

@@ -1,3 +1,4 @@
+import type { FetchedLine } from './batch.js';
 import type { Matcher } from './filter.js';
 import { createLineElement, fillLine, plainText } from './render.js';
 import { LineStore, type Entry } from './store.js';
@@ -5,8 +6,15 @@ import { LineStore, type Entry } from './store.js';
 export interface ViewHooks {
   /** Lines were added or left (the status bar's count). */
   changed(): void;
-  /** Following started or stopped, or the count of lines waiting below changed. */
-  followChanged(following: boolean, waiting: number): void;
+  /** Following started or stopped, or the count of lines waiting below changed; `live` is false while the page's end is not the file's. */
+  followChanged(following: boolean, waiting: number, live: boolean): void;
+}
+
+export interface LogViewOptions {
+  /** The element after the last line (the "load newer" control): lines go before it. */
+  readonly end: HTMLElement;
+  /** Where a line's "show in file" link points (a search view), or null for no link. */
+  readonly linkOf: ((id: string) => string) | null;
 }
 
 // Lines put into the page per animation frame at most; a burst bigger than the page's bound
@@ -24,6 +32,8 @@ export class LogView {
   private frame = 0;
   private matcher: Matcher | null = null;
   private following = true;
+  /** The page's last line is the file's (the live stream adds below it); false after the newest lines were trimmed, or in a permalink's context. */
+  private live = true;
   private waiting = 0;
   private trimmed = 0;
   private notices = 0;
@@ -35,6 +45,7 @@ export class LogView {
     private readonly trimmedNote: HTMLElement,
     private readonly maxLines: number,
     private readonly hooks: ViewHooks,
+    private readonly opts: LogViewOptions,
   ) {
     box.addEventListener('scroll', () => this.onScroll(), { passive: true });
   }
@@ -43,8 +54,20 @@ export class LogView {
     return this.following;
   }
 
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** The page's end stops (false) or starts again (true) being the file's end; never follows by itself. */
+  setLive(live: boolean): void {
+    this.live = live;
+    this.following = false;
+    this.waiting = 0;
+    this.hooks.followChanged(false, 0, live);
+  }
+
   addLine(id: string, text: string): boolean {
-    const entry: Entry = { key: id, kind: 'line', text, plain: plainText(text), el: null, raw: false, gone: false };
+    const entry = lineEntry(id, text);
     if (!this.store.append(entry)) return false;
     this.received++;
     this.pending.push(entry);
@@ -59,6 +82,48 @@ export class LogView {
     this.schedule();
   }
 
+  /**
+   * Puts older lines above the first one, rendered at once, the line the reader looks at kept
+   * where it is on screen; trims the newest lines past `maxLines` (the page then is no longer
+   * live). Returns how many lines were added.
+   */
+  prepend(lines: readonly FetchedLine[]): number {
+    const fresh = this.store.prepend(lines.map((l) => lineEntry(l.id, l.text)));
+    if (fresh.length === 0) return 0;
+    this.received += fresh.length;
+    const cut = this.store.trimNewest(this.maxLines);
+    const anchor = this.firstInView();
+    const anchorTop = anchor?.getBoundingClientRect().top ?? 0;
+    for (const e of cut) e.el?.remove();
+    if (cut.length > 0) this.pending = this.pending.filter((e) => !e.gone);
+    const frag = document.createDocumentFragment();
+    for (const e of fresh) frag.appendChild(this.render(e));
+    this.trimmedNote.after(frag);
+    // Its count no longer says what is missing above: the control over it loads them.
+    this.trimmedNote.hidden = true;
+    // A reader at the live end stays there; one reading above keeps their line where it was.
+    if (this.following) this.stick();
+    else if (anchor !== null) this.box.scrollTop += anchor.getBoundingClientRect().top - anchorTop;
+    if (cut.length > 0 && this.live) this.setLive(false);
+    this.hooks.changed();
+    return fresh.length;
+  }
+
+  /** Takes every line off the page (before the tail is loaded afresh). */
+  reset(): void {
+    for (const e of this.store) e.el?.remove();
+    this.store.clear();
+    this.pending = [];
+    this.received = 0;
+    this.trimmed = 0;
+    this.trimmedNote.hidden = true;
+    this.live = true;
+    this.following = true;
+    this.waiting = 0;
+    this.hooks.followChanged(true, 0, true);
+    this.hooks.changed();
+  }
+
   /** Applies a filter to every line on the page and to those still to come. */
   setMatcher(matcher: Matcher | null): void {
     this.matcher = matcher;
@@ -71,7 +136,7 @@ export class LogView {
 
   /** Re-renders one line (its raw form toggled). */
   refresh(entry: Entry): void {
-    if (entry.el !== null) fillLine(entry.el, entry, this.matcher);
+    if (entry.el !== null) fillLine(entry.el, entry, this.matcher, this.linkFor(entry));
   }
 
   visible(entry: Entry): boolean {
@@ -79,10 +144,14 @@ export class LogView {
   }
 
   toBottom(): void {
+    if (!this.live) {
+      this.box.scrollTop = this.box.scrollHeight;
+      return;
+    }
     this.following = true;
     this.waiting = 0;
     this.box.scrollTop = this.box.scrollHeight;
-    this.hooks.followChanged(true, 0);
+    this.hooks.followChanged(true, 0, true);
   }
 
   toTop(): void {
@@ -102,7 +171,28 @@ export class LogView {
     const shown = this.visible(e);
     el.hidden = !shown;
     // Only shown lines carry marks; hidden ones are refilled when the filter shows them again.
-    if (shown && (this.matcher !== null || el.querySelector('mark') !== null)) fillLine(el, e, this.matcher);
+    if (shown && (this.matcher !== null || el.querySelector('mark') !== null)) fillLine(el, e, this.matcher, this.linkFor(e));
+  }
+
+  private linkFor(e: Entry): string | null {
+    return e.kind === 'line' && this.opts.linkOf !== null ? this.opts.linkOf(e.key) : null;
+  }
+
+  private render(e: Entry): HTMLElement {
+    const el = createLineElement(e, this.matcher, this.linkFor(e));
+    e.el = el;
+    el.hidden = !this.visible(e);
+    return el;
+  }
+
+  /** The first line element the reader can see: what must stay in place while lines go in above it. */
+  private firstInView(): HTMLElement | null {
+    const top = this.box.getBoundingClientRect().top;
+    for (const e of this.store) {
+      if (e.el === null || e.el.hidden || !e.el.isConnected) continue;
+      if (e.el.getBoundingClientRect().bottom > top) return e.el;
+    }
+    return null;
   }
 
   private schedule(): void {
@@ -124,25 +214,25 @@ export class LogView {
     const frag = document.createDocumentFragment();
     let shownNew = 0;
     for (const e of batch) {
-      e.el = createLineElement(e, this.matcher);
-      const shown = this.visible(e);
-      e.el.hidden = !shown;
-      if (shown && e.kind === 'line') shownNew++;
-      frag.appendChild(e.el);
+      const el = this.render(e);
+      if (!el.hidden && e.kind === 'line') shownNew++;
+      frag.appendChild(el);
     }
-    this.box.appendChild(frag);
+    this.box.insertBefore(frag, this.opts.end);
     if (left.length > 0) {
       this.trimmedNote.hidden = false;
       this.trimmedNote.textContent = `${this.trimmed.toLocaleString('en')} older lines left the page to keep it fast (they are still in the file)`;
       // Keeps what the reader is looking at in place while lines above it leave.
       if (!this.following && removedHeight > 0) this.box.scrollTop -= removedHeight;
     }
-    if (!this.following && shownNew > 0) {
+    // Lines loaded below a page that is not live are the reader's own doing, not lines waiting.
+    if (!this.following && this.live && shownNew > 0) {
       this.waiting += shownNew;
-      this.hooks.followChanged(false, this.waiting);
+      this.hooks.followChanged(false, this.waiting, true);
     }
-    this.stick();
+    // The hooks may change the page around the lines (the edges' controls): stick after them.
     this.hooks.changed();
+    this.stick();
     if (this.pending.length > 0) this.schedule();
   }
 
@@ -152,10 +242,13 @@ export class LogView {
 
   private onScroll(): void {
     const b = this.box;
-    const atBottom = b.scrollTop + b.clientHeight >= b.scrollHeight - BOTTOM_SLACK_PX;
+    // The bottom of a page that is not live is not the file's end: nothing to follow there.
+    const atBottom = this.live && b.scrollTop + b.clientHeight >= b.scrollHeight - BOTTOM_SLACK_PX;
     if (atBottom === this.following) return;
     this.following = atBottom;
     if (atBottom) this.waiting = 0;
-    this.hooks.followChanged(atBottom, this.waiting);
+    this.hooks.followChanged(atBottom, this.waiting, this.live);
   }
 }
+
+const lineEntry = (id: string, text: string): Entry => ({ key: id, kind: 'line', text, plain: plainText(text), el: null, raw: false, gone: false });

@@ -11,6 +11,7 @@ import { parseIndexQuery } from './index-query.js';
 import { liveIndex } from './live-index.js';
 import { pathParam } from './path-param.js';
 import { parseLines } from './tail.js';
+import { parseSearchParams } from './tail-search.js';
 
 /** The directory index (`/`, `/browse/<dir>`), the viewer (`/view/<file>`) and the original `/comet-tail?<file>`. */
 export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
@@ -40,6 +41,8 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
   const viewer = async (ctx: Context, rel: string): Promise<void> => {
     const file = await guard.file(rel);
     const lines = parseLines(ctx.query.lines, config);
+    // A search or a permalink the stream would refuse (a bad expression, a malformed id) is a 400 with its reason here, not an empty page.
+    parseSearchParams(ctx.query, null);
     // Opened, not only stat'ed, so the page answers as its stream will: 404 for a file that cannot be read, 5xx when the server cannot open files.
     const { handle, stat } = await guard.open(file.abs);
     await handle.close();

@@ -47,14 +47,17 @@ ${client.script === null ? '' : html`<script src="${assets}${client.script}" def
 <button id="regex" type="button" aria-pressed="false" aria-label="Regular expression" title="Regular expression">.*</button>
 <button id="case" type="button" aria-pressed="false" aria-label="Match case" title="Match case">Aa</button>
 <button id="invert" type="button" aria-pressed="false" aria-label="Invert: show lines that do not match" title="Invert: show lines that do not match">!=</button>
+<button id="search" type="button" title="Search the whole file for this (Ctrl+Enter)">search file</button>
 <button id="wrap" type="button" aria-pressed="true" title="Wrap long lines">wrap</button>
 <button id="theme" type="button" aria-label="Switch theme" title="Switch theme">theme</button>
 <span id="filter-error" class="err" role="alert" hidden></span>
 </div>
-<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"><div id="trimmed" class="n" hidden></div></div>
+<div id="mode" class="mode" role="status" hidden></div>
+<div id="banner" class="banner" role="alert" hidden></div>
+<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"><p id="older" class="edge"><button id="older-button" type="button" hidden>load older lines</button><span id="older-start" hidden>start of file</span></p><div id="trimmed" class="n" hidden></div><p id="newer" class="edge" hidden><button id="newer-button" type="button" hidden>load newer lines</button></p></div>
 <button id="jump" type="button" hidden>new lines</button>
 <footer class="status"><span id="conn" role="status">connecting…</span><span id="st-name">${name}</span><span id="st-size" title="${file.size} bytes">${humanSize(file.size)}</span><span id="st-count">0 lines</span>
-<span id="keys" class="keys">/ filter · Esc clear · g/G top/end · j/k select · r raw · c copy</span></footer>
+<span id="keys" class="keys">/ filter · Ctrl+Enter search file · Esc clear · g/G top/end · j/k select · r raw · c copy · l link</span></footer>
 </main>
 </body></html>`.value;
 }
