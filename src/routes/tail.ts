@@ -8,7 +8,7 @@ import { createFormatter } from '../format/index.js';
 import type { AppDeps, AppState } from '../http/context.js';
 import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
-import { FileUnavailableError } from '../tail/engine.js';
+import { EngineClosedError, FileUnavailableError } from '../tail/engine.js';
 import { parsePositionToken, type Position } from '../tail/feed.js';
 import { GrepSink } from '../tail/grep-sink.js';
 import { grepBacklog, prepareSearch } from '../tail/search-run.js';
@@ -133,6 +133,7 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
         // Nothing has gone out yet: a file that vanished since the guard saw it is a plain 404, any other failure (EMFILE) a 5xx.
         writer.discard();
         ctx.respond = true;
+        if (err instanceof EngineClosedError) ctx.throw(503, 'Service Unavailable: the server is shutting down', { expose: true, headers: { 'Retry-After': '5' } });
         throw err instanceof FileUnavailableError ? notFound() : searchErrorAnswer(err);
       }
       deps.logger.error({ err, path: ctx.path }, 'stream failed');

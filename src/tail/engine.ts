@@ -47,6 +47,14 @@ export class FileUnavailableError extends Error {
   }
 }
 
+/** The engine has been closed (the server is stopping): nothing new is followed. */
+export class EngineClosedError extends Error {
+  constructor() {
+    super('the tail engine is closed');
+    this.name = 'EngineClosedError';
+  }
+}
+
 /**
  * With inotify, each follower watches its open file and reads at once on every
  * change, and its directory's watch (and chokidar) tell when the name is
@@ -78,6 +86,8 @@ export class TailEngine {
   private readonly closing = new Set<Promise<void>>();
   private readonly backPressure: BackPressure;
   private readonly dirs = new DirWatches();
+  /** Set by close(): a follow that arrives or resumes after it would leave watches and timers no one closes. */
+  private closed = false;
 
   constructor(private readonly opts: EngineOptions) {
     this.backPressure = new BackPressure(opts.clientBufferBytes);
@@ -95,6 +105,7 @@ export class TailEngine {
    * Resolves with the unsubscribe once the backlog is sent.
    */
   async follow(abs: string, req: TailRequest, sink: FeedSink): Promise<() => void> {
+    if (this.closed) throw new EngineClosedError();
     const entry = this.entry(abs);
     const sub = new Subscription(sink, this.backPressure, (err) => {
       this.report(err, { file: abs, during: 'sink' });
@@ -110,6 +121,7 @@ export class TailEngine {
       } finally {
         entry.joining--;
       }
+      if (this.closed) throw new EngineClosedError();
       const snap = entry.follower.snapshot();
       if (snap === null && !req.wait) throw new FileUnavailableError();
       // Joining and taking the snapshot happen in one turn, so the live feed continues exactly where the backlog ends.
@@ -142,6 +154,7 @@ export class TailEngine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const [abs, entry] of this.entries) {
       for (const l of entry.follower.listeners) l.sink.abort('shutdown');
       this.drop(abs, entry);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileGuard } from '../../src/files/guard.js';
 import { backlogStart } from '../../src/tail/backlog.js';
-import { TailEngine } from '../../src/tail/engine.js';
+import { EngineClosedError, TailEngine } from '../../src/tail/engine.js';
 import type { FeedEvent, FeedSink } from '../../src/tail/feed.js';
 import { Follower } from '../../src/tail/follower.js';
 import { LineSplitter } from '../../src/tail/lines.js';
@@ -121,6 +121,19 @@ describe('TailEngine (no HTTP)', () => {
   after(async () => {
     await engine.close();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a follow racing close(), or after it, is refused and leaves no follower, watch or timer behind', async () => {
+    const file = path.join(dir, 'closing.log');
+    await writeFile(file, 'a\n');
+    const guard = new FileGuard(dir, false);
+    const own = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, clientBufferBytes: 1 << 20 });
+    // Started in the same turn as close(): it is still waiting for its follower to open when the engine closes.
+    const racing = own.follow(file, { lines: 1, wait: false }, new Collector());
+    await own.close();
+    await assert.rejects(racing, EngineClosedError);
+    await assert.rejects(own.follow(file, { lines: 1, wait: false }, new Collector()), EngineClosedError);
+    assert.deepEqual(own.stats(), { files: 0, streams: 0 });
   });
 
   test('a stream leaving while another joins does not close the follower under the newcomer', async () => {
