@@ -7,7 +7,9 @@ import { closeSync, openSync, readdirSync, readlinkSync, writeSync } from 'node:
 import http from 'node:http';
 import { clock, fillLines, formatLine, LINE_BYTES, SeqCheck, seqAt, stampAt } from './lib.js';
 
-export type Source = { readonly kind: 'http'; readonly url: string } | { readonly kind: 'command'; readonly cmd: string; readonly args: readonly string[]; readonly file: string };
+export type Source =
+  | { readonly kind: 'http'; readonly url: string }
+  | { readonly kind: 'command'; readonly cmd: string; readonly args: readonly string[]; readonly file: string };
 
 export type Request =
   | { readonly op: 'ping' }
@@ -15,7 +17,13 @@ export type Request =
   | { readonly op: 'await'; readonly total: number; readonly timeoutMs: number }
   | { readonly op: 'awaitEnd'; readonly timeoutMs: number }
   | { readonly op: 'close' }
-  | { readonly op: 'write'; readonly files: readonly string[]; readonly count: number; readonly rate: number | null; readonly chunkLines: number };
+  | {
+      readonly op: 'write';
+      readonly files: readonly string[];
+      readonly count: number;
+      readonly rate: number | null;
+      readonly chunkLines: number;
+    };
 
 export interface StreamResult {
   readonly received: number;
@@ -218,10 +226,18 @@ async function open(sources: readonly Source[], latency: boolean, batch: number)
 
 async function awaitLines(total: number, timeoutMs: number): Promise<Reply> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(readers.map((r) => r.until(total))), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+  await Promise.race([
+    Promise.all(readers.map((r) => r.until(total))),
+    new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+  ]);
   clearTimeout(timer);
   // A misplaced chunk means lines were lost or repeated there; without line-by-line parsing it counts as both.
-  const streams = readers.map((r) => ({ received: r.check.received, lost: r.check.missingOf(total) + r.misplaced, dup: r.check.dup + r.misplaced, lastAt: r.lastAt }));
+  const streams = readers.map((r) => ({
+    received: r.check.received,
+    lost: r.check.missingOf(total) + r.misplaced,
+    dup: r.check.dup + r.misplaced,
+    lastAt: r.lastAt,
+  }));
   return { op: 'result', streams, latencies: samples.take() };
 }
 
@@ -295,7 +311,9 @@ async function handle(req: Request): Promise<Reply> {
 }
 
 process.on('message', (req: Request) => {
-  handle(req).then(send, (err: unknown) => send({ op: 'error', message: err instanceof Error ? err.message : String(err) }));
+  handle(req).then(send, (err: unknown) =>
+    send({ op: 'error', message: err instanceof Error ? err.message : String(err) }),
+  );
 });
 process.on('disconnect', () => {
   closeAll();

@@ -52,7 +52,14 @@ function follow(name: string, done: (f: Followed | null) => void): void {
       return done(again);
     }
     // Every line after the moment the first client arrived; the current end is where reading starts.
-    const f: Followed = { fd, clients: new Set(), pos: 0, reading: false, again: false, watcher: watch(abs, () => readToEnd(name, f)) };
+    const f: Followed = {
+      fd,
+      clients: new Set(),
+      pos: 0,
+      reading: false,
+      again: false,
+      watcher: watch(abs, () => readToEnd(name, f)),
+    };
     files.set(name, f);
     f.reading = true;
     fstat(fd, (e, st) => {
@@ -98,5 +105,7 @@ process.on('SIGTERM', () => {
 
 server.listen(0, '127.0.0.1', () => {
   const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`,
+  );
 });

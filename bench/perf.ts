@@ -65,26 +65,101 @@ export interface Row extends RowSpec {
 
 const latencyTarget: Check = (c, f) => c <= 1.25 * f || c <= f + 0.25;
 const ROWS = {
-  lat1p50: { figure: 'latency write→receipt p50, 1 text stream at 1,000 lines/s', unit: 'ms', floorName: 'floor', target: '≤ 1.25× or +0.25 ms', met: latencyTarget },
+  lat1p50: {
+    figure: 'latency write→receipt p50, 1 text stream at 1,000 lines/s',
+    unit: 'ms',
+    floorName: 'floor',
+    target: '≤ 1.25× or +0.25 ms',
+    met: latencyTarget,
+  },
   lat1p99: { figure: 'same, p99', unit: 'ms', floorName: 'floor', target: '≤ 1.25× or +0.25 ms', met: latencyTarget },
-  latFanP50: { figure: 'p50, 100 streams at 1,000 lines/s', unit: 'ms', floorName: 'floor', target: '≤ 1.25× or +0.25 ms', met: latencyTarget },
-  latFanP99: { figure: 'p99, 100 streams at 1,000 lines/s', unit: 'ms', floorName: 'floor', target: '≤ 1.25× or +0.25 ms', met: latencyTarget },
-  thr1: { figure: 'throughput, 1 stream, writer at full speed', unit: 'M lines/s', floorName: 'floor', target: '≥ 0.9×', met: (c, f) => c >= 0.9 * f },
-  thrFan: { figure: 'throughput, 100 streams (lines delivered)', unit: 'M lines/s', floorName: 'floor', target: '≥ 0.9×', met: (c, f) => c >= 0.9 * f },
-  rss: { figure: 'RSS per idle stream, 10,000 streams held', unit: 'KB', floorName: 'floor', target: '≤ 16 KB', met: (c) => c <= 16 },
-  idle: { figure: 'CPU in 10 s idle, 100 files followed', unit: 's', floorName: 'floor', target: '≤ max(0.1 s, 3× floor)', met: (c, f) => c <= Math.max(0.1, 3 * f) },
-  backlog: { figure: 'last 1,000 lines of a 1 GiB sparse file (follow=0)', unit: 'ms', floorName: 'tail -n 1000', target: '≤ 1×', met: (c, f) => c <= f },
-  sigterm: { figure: 'SIGTERM → exit, 1,000 busy streams (lost = unclean ends)', unit: 'ms', floorName: 'floor', target: '< 1000 ms', met: (c) => c < 1000 },
-  text: { figure: 'server CPU per delivered line, text, 100 streams of one file at full speed', unit: 'µs', floorName: '', target: '', met: () => true },
-  html: { figure: 'server CPU per delivered line, html', unit: 'µs', floorName: 'text', target: '≤ 1.5× text', met: (c, f) => c <= 1.5 * f },
-  sse: { figure: 'server CPU per delivered line, sse', unit: 'µs', floorName: 'text', target: '≤ 1.5× text', met: (c, f) => c <= 1.5 * f },
+  latFanP50: {
+    figure: 'p50, 100 streams at 1,000 lines/s',
+    unit: 'ms',
+    floorName: 'floor',
+    target: '≤ 1.25× or +0.25 ms',
+    met: latencyTarget,
+  },
+  latFanP99: {
+    figure: 'p99, 100 streams at 1,000 lines/s',
+    unit: 'ms',
+    floorName: 'floor',
+    target: '≤ 1.25× or +0.25 ms',
+    met: latencyTarget,
+  },
+  thr1: {
+    figure: 'throughput, 1 stream, writer at full speed',
+    unit: 'M lines/s',
+    floorName: 'floor',
+    target: '≥ 0.9×',
+    met: (c, f) => c >= 0.9 * f,
+  },
+  thrFan: {
+    figure: 'throughput, 100 streams (lines delivered)',
+    unit: 'M lines/s',
+    floorName: 'floor',
+    target: '≥ 0.9×',
+    met: (c, f) => c >= 0.9 * f,
+  },
+  rss: {
+    figure: 'RSS per idle stream, 10,000 streams held',
+    unit: 'KB',
+    floorName: 'floor',
+    target: '≤ 16 KB',
+    met: (c) => c <= 16,
+  },
+  idle: {
+    figure: 'CPU in 10 s idle, 100 files followed',
+    unit: 's',
+    floorName: 'floor',
+    target: '≤ max(0.1 s, 3× floor)',
+    met: (c, f) => c <= Math.max(0.1, 3 * f),
+  },
+  backlog: {
+    figure: 'last 1,000 lines of a 1 GiB sparse file (follow=0)',
+    unit: 'ms',
+    floorName: 'tail -n 1000',
+    target: '≤ 1×',
+    met: (c, f) => c <= f,
+  },
+  sigterm: {
+    figure: 'SIGTERM → exit, 1,000 busy streams (lost = unclean ends)',
+    unit: 'ms',
+    floorName: 'floor',
+    target: '< 1000 ms',
+    met: (c) => c < 1000,
+  },
+  text: {
+    figure: 'server CPU per delivered line, text, 100 streams of one file at full speed',
+    unit: 'µs',
+    floorName: '',
+    target: '',
+    met: () => true,
+  },
+  html: {
+    figure: 'server CPU per delivered line, html',
+    unit: 'µs',
+    floorName: 'text',
+    target: '≤ 1.5× text',
+    met: (c, f) => c <= 1.5 * f,
+  },
+  sse: {
+    figure: 'server CPU per delivered line, sse',
+    unit: 'µs',
+    floorName: 'text',
+    target: '≤ 1.5× text',
+    met: (c, f) => c <= 1.5 * f,
+  },
 } as const satisfies Record<string, RowSpec>;
 
 type Key = keyof typeof ROWS;
 
 /** Values of each figure, per repetition, for each side. */
 class Tally {
-  private readonly data = new Map<Key, { comet: number[]; floor: number[]; tailF: number[]; lost: number; dup: number }>();
+  private readonly data = new Map<
+    Key,
+    { comet: number[]; floor: number[]; tailF: number[]; lost: number; dup: number }
+  >();
 
   add(key: Key, side: 'comet' | 'floor' | 'tailF', m: Measured, scale = 1): void {
     const d = this.data.get(key) ?? { comet: [], floor: [], tailF: [], lost: 0, dup: 0 };
@@ -95,7 +170,8 @@ class Tally {
   }
 
   rows(): Row[] {
-    const withValues = (v: number[]): (Spread & { values: number[] }) | null => (v.length === 0 ? null : { ...spread(v), values: v });
+    const withValues = (v: number[]): (Spread & { values: number[] }) | null =>
+      v.length === 0 ? null : { ...spread(v), values: v };
     return (Object.keys(ROWS) as Key[]).flatMap((key): Row[] => {
       const d = this.data.get(key);
       if (d === undefined) return [];
@@ -113,21 +189,30 @@ class Tally {
           ratio: floor === null ? null : comet.median / floor.median,
           lost: d.lost,
           dup: d.dup,
-          targetMet: spec.target === '' ? null : d.lost === 0 && d.dup === 0 && spec.met(comet.median, floor?.median ?? Number.NaN),
+          targetMet:
+            spec.target === ''
+              ? null
+              : d.lost === 0 && d.dup === 0 && spec.met(comet.median, floor?.median ?? Number.NaN),
         },
       ];
     });
   }
 }
 
-const num = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3));
+const num = (v: number): string =>
+  Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3);
 const cell = (s: Spread | null): string => (s === null ? '' : `${num(s.median)} (${num(s.min)}–${num(s.max)})`);
 
 export function table(rows: readonly Row[]): string {
-  const out = ['| figure | unit | baseline | baseline: median (min–max) | comet-tail: median (min–max) | ratio | GNU tail -F | lost | dup | target | met |', '|---|---|---|---|---|---|---|---|---|---|---|'];
+  const out = [
+    '| figure | unit | baseline | baseline: median (min–max) | comet-tail: median (min–max) | ratio | GNU tail -F | lost | dup | target | met |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows) {
     const met = r.targetMet === null ? '' : r.targetMet ? 'yes' : '**no**';
-    out.push(`| ${r.figure} | ${r.unit} | ${r.floorName} | ${cell(r.floor)} | ${cell(r.comet)} | ${r.ratio === null ? '' : `×${num(r.ratio)}`} | ${cell(r.tailF)} | ${r.lost} | ${r.dup} | ${r.target} | ${met} |`);
+    out.push(
+      `| ${r.figure} | ${r.unit} | ${r.floorName} | ${cell(r.floor)} | ${cell(r.comet)} | ${r.ratio === null ? '' : `×${num(r.ratio)}`} | ${cell(r.tailF)} | ${r.lost} | ${r.dup} | ${r.target} | ${met} |`,
+    );
   }
   return out.join('\n');
 }
@@ -163,7 +248,8 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
   const comet = await startComet(dir, { fromSource: opts.fromSource });
   const floor = await startFloor(dir);
   const tally = new Tally();
-  const side = (t: sc.Follower): 'comet' | 'floor' | 'tailF' => (t === 'tail -F' ? 'tailF' : t.name === 'floor' ? 'floor' : 'comet');
+  const side = (t: sc.Follower): 'comet' | 'floor' | 'tailF' =>
+    t === 'tail -F' ? 'tailF' : t.name === 'floor' ? 'floor' : 'comet';
   let profile: ProfileSummary | null = null;
   try {
     const backlogFile = await sc.makeBacklogFile(dir, sizes.backlogFileBytes, sizes.backlogLines);
@@ -173,13 +259,17 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
         const l = await sc.latency(agents, dir, who, 1, sizes.latencySeconds);
         tally.add('lat1p50', side(who), l.p50);
         tally.add('lat1p99', side(who), l.p99);
-        progress(`latency, 1 stream, ${side(who)}: p50 ${l.p50.value.toFixed(3)} ms, p99 ${l.p99.value.toFixed(3)} ms (${l.samples} lines)`);
+        progress(
+          `latency, 1 stream, ${side(who)}: p50 ${l.p50.value.toFixed(3)} ms, p99 ${l.p99.value.toFixed(3)} ms (${l.samples} lines)`,
+        );
       });
       await each([floor, comet], async (who) => {
         const l = await sc.latency(agents, dir, who, sizes.fanStreams, sizes.latencySeconds);
         tally.add('latFanP50', side(who), l.p50);
         tally.add('latFanP99', side(who), l.p99);
-        progress(`latency, ${sizes.fanStreams} streams, ${side(who)}: p50 ${l.p50.value.toFixed(3)} ms, p99 ${l.p99.value.toFixed(3)} ms`);
+        progress(
+          `latency, ${sizes.fanStreams} streams, ${side(who)}: p50 ${l.p50.value.toFixed(3)} ms, p99 ${l.p99.value.toFixed(3)} ms`,
+        );
       });
       await each<sc.Follower>([floor, comet, 'tail -F'], async (who) => {
         const t = await sc.throughput(agents, dir, who, 1, sizes.throughputLines1);
@@ -195,9 +285,13 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
       if (ic !== undefined && ifl !== undefined) {
         tally.add('idle', 'comet', ic);
         tally.add('idle', 'floor', ifl);
-        progress(`idle CPU, ${sizes.idleFiles} files, ${sizes.idleSeconds} s: comet ${ic.value.toFixed(2)} s, floor ${ifl.value.toFixed(2)} s`);
+        progress(
+          `idle CPU, ${sizes.idleFiles} files, ${sizes.idleSeconds} s: comet ${ic.value.toFixed(2)} s, floor ${ifl.value.toFixed(2)} s`,
+        );
       }
-      const bc = await sc.medianOf(9, () => sc.backlogComet(comet, backlogFile.file, sizes.backlogLines, backlogFile.total));
+      const bc = await sc.medianOf(9, () =>
+        sc.backlogComet(comet, backlogFile.file, sizes.backlogLines, backlogFile.total),
+      );
       const bt = await sc.medianOf(9, () => sc.backlogTail(backlogFile.abs, sizes.backlogLines, backlogFile.total));
       tally.add('backlog', 'comet', bc);
       tally.add('backlog', 'floor', bt);
@@ -208,7 +302,10 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
         progress(`CPU per delivered line, ${format}: ${f.value.toFixed(2)} µs`);
       }
       // Memory and shutdown each get fresh servers: a server that has run the scenarios above carries their garbage.
-      const fresh = [(): Promise<Target> => startComet(dir, { fromSource: opts.fromSource }), (): Promise<Target> => startFloor(dir)];
+      const fresh = [
+        (): Promise<Target> => startComet(dir, { fromSource: opts.fromSource }),
+        (): Promise<Target> => startFloor(dir),
+      ];
       await each(fresh, async (start) => {
         const t = await start();
         try {
@@ -221,7 +318,9 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
         const s = await start();
         const m = await sc.sigterm(agents, dir, s, sizes.sigtermStreams);
         tally.add('sigterm', side(s), m);
-        progress(`SIGTERM with ${sizes.sigtermStreams} busy streams, ${s.name}: ${m.value.toFixed(0)} ms, ${m.lost} unclean`);
+        progress(
+          `SIGTERM with ${sizes.sigtermStreams} busy streams, ${s.name}: ${m.value.toFixed(0)} ms, ${m.lost} unclean`,
+        );
       });
     }
     if (!opts.smoke) profile = await profileLatency(agents, dir, sizes, opts.fromSource);
@@ -243,7 +342,12 @@ export async function runPerf(opts: PerfOptions): Promise<PerfReport> {
 }
 
 /** A CPU profile of the server during the latency scenarios (1 stream, then the fan-out). */
-async function profileLatency(agents: Agents, dir: string, sizes: Sizes, fromSource: boolean): Promise<ProfileSummary | null> {
+async function profileLatency(
+  agents: Agents,
+  dir: string,
+  sizes: Sizes,
+  fromSource: boolean,
+): Promise<ProfileSummary | null> {
   const profDir = mkdtempSync(path.join(tmpdir(), 'comet-tail-prof-'));
   const comet = await startComet(dir, { fromSource, cpuProfDir: profDir });
   try {
@@ -260,7 +364,9 @@ async function profileLatency(agents: Agents, dir: string, sizes: Sizes, fromSou
 }
 
 export function printReport(r: PerfReport): void {
-  console.log(`\ncomet-tail performance (${r.when}; ${r.machine}; ${r.sizes.reps} repetitions; clock offset between processes ≤ ${(r.clockOffsetMs * 1000).toFixed(0)} µs)\n`);
+  console.log(
+    `\ncomet-tail performance (${r.when}; ${r.machine}; ${r.sizes.reps} repetitions; clock offset between processes ≤ ${(r.clockOffsetMs * 1000).toFixed(0)} µs)\n`,
+  );
   console.log(table(r.rows));
   if (r.profile !== null) console.log(`\n${formatSummary(r.profile)}`);
 }
@@ -270,7 +376,11 @@ const DEFAULT_OUT = path.resolve(import.meta.dirname, 'results.json');
 /** `npm run bench` calls this; BENCH_SMOKE=1 makes it tiny, BENCH_OUT moves the JSON. */
 export async function runPerfFromEnv(): Promise<PerfReport> {
   const smoke = process.env.BENCH_SMOKE === '1';
-  const report = await runPerf({ smoke, out: process.env.BENCH_OUT ?? DEFAULT_OUT, fromSource: process.env.BENCH_FROM_SOURCE === '1' });
+  const report = await runPerf({
+    smoke,
+    out: process.env.BENCH_OUT ?? DEFAULT_OUT,
+    fromSource: process.env.BENCH_FROM_SOURCE === '1',
+  });
   printReport(report);
   return report;
 }

@@ -33,7 +33,12 @@ function moduleOf(url: string, functionName: string): string {
 }
 
 export function summarise(file: string, top = 15): ProfileSummary {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: ProfileNode[];
+    startTime: number;
+    endTime: number;
+    samples: number[];
+  };
   const totalMs = (profile.endTime - profile.startTime) / 1000;
   const perSampleMs = totalMs / Math.max(1, profile.samples.length);
   const frames = new Map<string, number>();
@@ -44,7 +49,8 @@ export function summarise(file: string, top = 15): ProfileSummary {
     if (hits === 0 || n.callFrame.functionName === '(idle)') continue;
     busy += hits;
     const { functionName, url, lineNumber } = n.callFrame;
-    const frame = url === '' ? functionName : `${functionName || '(anonymous)'} ${moduleOf(url, functionName)}:${lineNumber + 1}`;
+    const frame =
+      url === '' ? functionName : `${functionName || '(anonymous)'} ${moduleOf(url, functionName)}:${lineNumber + 1}`;
     frames.set(frame, (frames.get(frame) ?? 0) + hits);
     const mod = moduleOf(url, functionName);
     modules.set(mod, (modules.get(mod) ?? 0) + hits);
@@ -58,7 +64,12 @@ export function summarise(file: string, top = 15): ProfileSummary {
 }
 
 export function formatSummary(s: ProfileSummary): string {
-  const lines = [`server CPU profile: ${s.busyMs.toFixed(0)} ms busy of ${s.totalMs.toFixed(0)} ms sampled`, '', '| self ms | % of busy | frame |', '|---|---|---|'];
+  const lines = [
+    `server CPU profile: ${s.busyMs.toFixed(0)} ms busy of ${s.totalMs.toFixed(0)} ms sampled`,
+    '',
+    '| self ms | % of busy | frame |',
+    '|---|---|---|',
+  ];
   for (const f of s.topFrames) lines.push(`| ${f.selfMs.toFixed(1)} | ${f.percent.toFixed(1)} | ${f.name} |`);
   lines.push('', '| self ms | % of busy | module |', '|---|---|---|');
   for (const m of s.byModule) lines.push(`| ${m.selfMs.toFixed(1)} | ${m.percent.toFixed(1)} | ${m.name} |`);

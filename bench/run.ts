@@ -15,7 +15,12 @@ const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 
 const progress = (msg: string): boolean => process.stderr.write(`bench: ${msg}\n`);
 const report = (what: string, comet: number, baseline: number, unit: string, baselineName: string): void => {
   progress(`${what}: ${comet.toFixed(1)} vs ${baseline.toFixed(1)} ${unit}`);
-  results.push({ what, comet: `${comet.toFixed(1)} ${unit}`, baseline: `${baseline.toFixed(1)} ${unit} (${baselineName})`, ratio: (comet / baseline).toFixed(2) });
+  results.push({
+    what,
+    comet: `${comet.toFixed(1)} ${unit}`,
+    baseline: `${baseline.toFixed(1)} ${unit} (${baselineName})`,
+    ratio: (comet / baseline).toFixed(2),
+  });
 };
 
 /** Reads a response to its end (or until `bytes` arrived) and resolves with the time it took. */
@@ -39,7 +44,12 @@ function fetchUntil(url: string, bytes: number | null, onOpen?: () => void): Pro
 }
 
 /** Runs a command and resolves when its stdout has carried `bytes` bytes (or it ended). */
-function commandUntil(cmd: string, args: string[], bytes: number | null, onStart?: () => void): Promise<{ ms: number; child: ChildProcess }> {
+function commandUntil(
+  cmd: string,
+  args: string[],
+  bytes: number | null,
+  onStart?: () => void,
+): Promise<{ ms: number; child: ChildProcess }> {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -53,11 +63,21 @@ function commandUntil(cmd: string, args: string[], bytes: number | null, onStart
   });
 }
 
-const numbered = (from: number, count: number): string => Array.from({ length: count }, (_, i) => `line ${String(from + i).padStart(8, '0')} ${'x'.repeat(80)}\n`).join('');
+const numbered = (from: number, count: number): string =>
+  Array.from({ length: count }, (_, i) => `line ${String(from + i).padStart(8, '0')} ${'x'.repeat(80)}\n`).join('');
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'comet-tail-bench-'));
-  const server = spawnMain({ LOG_DIR: dir, LOG_LEVEL: 'info', MAX_TAIL_LINES: '100000', CLIENT_BUFFER_BYTES: String(64 * MB), SEARCH_TIMEOUT_MS: '600000' }, dir);
+  const server = spawnMain(
+    {
+      LOG_DIR: dir,
+      LOG_LEVEL: 'info',
+      MAX_TAIL_LINES: '100000',
+      CLIENT_BUFFER_BYTES: String(64 * MB),
+      SEARCH_TIMEOUT_MS: '600000',
+    },
+    dir,
+  );
   const port = await listeningPort(server);
   // Keep the server's log pipe drained, or the server blocks on a full pipe.
   server.stdout.on('data', () => undefined);
@@ -106,11 +126,21 @@ async function main(): Promise<void> {
         await run;
         took = ms(started);
       }
-      results.push({ what: `follow 50 MB (${who})`, comet: who === 'comet' ? `${took.toFixed(0)} ms` : '', baseline: who === 'tail' ? `${took.toFixed(0)} ms (tail -F)` : '', ratio: '' });
+      results.push({
+        what: `follow 50 MB (${who})`,
+        comet: who === 'comet' ? `${took.toFixed(0)} ms` : '',
+        baseline: who === 'tail' ? `${took.toFixed(0)} ms (tail -F)` : '',
+        ratio: '',
+      });
     }
     const [t, c] = results.slice(-2);
     const ratio = Number.parseFloat(c?.comet ?? '0') / Number.parseFloat(t?.baseline ?? '1');
-    results.splice(-2, 2, { what: 'follow 50 MB appended', comet: c?.comet ?? '', baseline: t?.baseline ?? '', ratio: ratio.toFixed(2) });
+    results.splice(-2, 2, {
+      what: 'follow 50 MB appended',
+      comet: c?.comet ?? '',
+      baseline: t?.baseline ?? '',
+      ratio: ratio.toFixed(2),
+    });
 
     // 3. Memory per idle stream: comet-tail against a bare node:http server holding the same responses open.
     const idle = path.join(dir, 'idle.log');
@@ -119,7 +149,13 @@ async function main(): Promise<void> {
       const before = rssBytes(pid);
       const reqs: http.ClientRequest[] = [];
       await Promise.all(
-        Array.from({ length: 2000 }, () => new Promise<void>((resolve) => reqs.push(http.get(url, { agent: false }, (res) => res.once('data', () => resolve()))))),
+        Array.from(
+          { length: 2000 },
+          () =>
+            new Promise<void>((resolve) =>
+              reqs.push(http.get(url, { agent: false }, (res) => res.once('data', () => resolve()))),
+            ),
+        ),
       );
       await delay(500);
       const after = rssBytes(pid);
@@ -161,7 +197,9 @@ async function main(): Promise<void> {
     server.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
   }
-  console.log(`\ncomet-tail benchmark (${new Date().toISOString()}, node ${process.version}, ${execFileSync('nproc').toString().trim()} cores)\n`);
+  console.log(
+    `\ncomet-tail benchmark (${new Date().toISOString()}, node ${process.version}, ${execFileSync('nproc').toString().trim()} cores)\n`,
+  );
   console.log('| measure | comet-tail | baseline | ratio |\n|---|---|---|---|');
   for (const r of results) console.log(`| ${r.what} | ${r.comet} | ${r.baseline} | ${r.ratio} |`);
 }
@@ -172,7 +210,8 @@ async function writeSearchFile(file: string): Promise<void> {
   await fh.write('2026-11-30T00:00:00.000Z ERROR first line holds the Needle\n');
   const levels = ['INFO', 'WARN', 'DEBUG', 'INFO'];
   let chunk = '';
-  for (let i = 0; i < 10_000; i++) chunk += `2026-11-30T12:00:00.${String(i % 1000).padStart(3, '0')}Z ${levels[i % 4]} request id=${i} path=/api/v1/items/${(i * 7) % 10000} took ${i % 97}ms user=alice\n`;
+  for (let i = 0; i < 10_000; i++)
+    chunk += `2026-11-30T12:00:00.${String(i % 1000).padStart(3, '0')}Z ${levels[i % 4]} request id=${i} path=/api/v1/items/${(i * 7) % 10000} took ${i % 97}ms user=alice\n`;
   const block = Buffer.from(chunk);
   for (let written = 0; written < 1024 * MB; written += block.length) await fh.write(block);
   await fh.close();
@@ -187,7 +226,11 @@ async function benchSearch(dir: string, base: string, pid: number): Promise<void
   const cases = [
     { what: 'plain string', query: 'grep=Needle&case=1', grep: ['-c', '-F', 'Needle'] },
     { what: 'plain string, case-insensitive', query: 'grep=needle', grep: ['-c', '-F', '-i', 'needle'] },
-    { what: 'regular expression', query: `grep=${encodeURIComponent('Ne+dle [a-z]')}&regex=1&case=1`, grep: ['-c', '-E', 'Ne+dle [a-z]'] },
+    {
+      what: 'regular expression',
+      query: `grep=${encodeURIComponent('Ne+dle [a-z]')}&regex=1&case=1`,
+      grep: ['-c', '-E', 'Ne+dle [a-z]'],
+    },
   ];
   // Warm the page cache, so both read from memory.
   await commandUntil('cat', [file], null);
@@ -195,11 +238,23 @@ async function benchSearch(dir: string, base: string, pid: number): Promise<void
     const before = rssBytes(pid);
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
-    const comet = Math.min(await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null), await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null));
+    const comet = Math.min(
+      await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null),
+      await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null),
+    );
     clearInterval(sampler);
-    const grepMs = Math.min((await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms, (await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms);
+    const grepMs = Math.min(
+      (await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms,
+      (await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms,
+    );
     const rate = (t: number): number => (gb * 1024) / (t / 1000);
-    report(`search 1 GiB, ${c.what} (RSS +${((peak - before) / MB).toFixed(0)} MiB)`, rate(comet), rate(grepMs), 'MiB/s', `grep ${c.grep.join(' ')}`);
+    report(
+      `search 1 GiB, ${c.what} (RSS +${((peak - before) / MB).toFixed(0)} MiB)`,
+      rate(comet),
+      rate(grepMs),
+      'MiB/s',
+      `grep ${c.grep.join(' ')}`,
+    );
   }
   await rm(file, { force: true });
 }

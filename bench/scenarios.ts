@@ -52,7 +52,11 @@ export class Agents {
   }
 
   async openOn(used: readonly Agent[], sources: readonly Source[], latency: boolean): Promise<Agent[]> {
-    const replies = await Promise.all(used.map((a, i) => a.request({ op: 'open', sources: sources.filter((_, j) => j % used.length === i), latency, batch: 200 })));
+    const replies = await Promise.all(
+      used.map((a, i) =>
+        a.request({ op: 'open', sources: sources.filter((_, j) => j % used.length === i), latency, batch: 200 }),
+      ),
+    );
     const failed = replies.reduce((sum, r) => sum + (r.op === 'opened' ? r.failed : 0), 0);
     if (failed > 0) {
       await close(used);
@@ -62,7 +66,8 @@ export class Agents {
   }
 }
 
-const close = (agents: readonly Agent[]): Promise<Reply[]> => Promise.all(agents.map((a) => a.request({ op: 'close' })));
+const close = (agents: readonly Agent[]): Promise<Reply[]> =>
+  Promise.all(agents.map((a) => a.request({ op: 'close' })));
 
 interface Collected {
   readonly streams: StreamResult[];
@@ -71,7 +76,9 @@ interface Collected {
 }
 
 async function collect(readers: readonly Agent[], writer: Agent, total: number, timeoutMs: number): Promise<Collected> {
-  const replies = await Promise.all(readers.map((a) => a.request({ op: 'await', total, timeoutMs }).then((r) => ({ a, r }))));
+  const replies = await Promise.all(
+    readers.map((a) => a.request({ op: 'await', total, timeoutMs }).then((r) => ({ a, r }))),
+  );
   const streams: StreamResult[] = [];
   const parts: Float64Array[] = [];
   for (const { a, r } of replies) {
@@ -98,7 +105,13 @@ const losses = (streams: readonly StreamResult[]): { lost: number; dup: number }
 export type Follower = Target | 'tail -F';
 
 function sourcesFor(who: Follower, file: string, abs: string, n: number, query?: string): Source[] {
-  return Array.from({ length: n }, (): Source => (who === 'tail -F' ? { kind: 'command', cmd: 'tail', args: ['-F', '-n', '0', abs], file: abs } : { kind: 'http', url: who.url(file, query) }));
+  return Array.from(
+    { length: n },
+    (): Source =>
+      who === 'tail -F'
+        ? { kind: 'command', cmd: 'tail', args: ['-F', '-n', '0', abs], file: abs }
+        : { kind: 'http', url: who.url(file, query) },
+  );
 }
 
 let fileCount = 0;
@@ -112,7 +125,13 @@ async function freshFile(dir: string, label: string): Promise<{ file: string; ab
 const readerAgentsFor = (streams: number): number => (streams >= 50 ? 2 : 1);
 
 /** Latency write→receipt, `streams` readers of one file written at 1,000 lines/s: p50 and p99. */
-export async function latency(agents: Agents, dir: string, who: Follower, streams: number, seconds: number): Promise<{ p50: Measured; p99: Measured; samples: number }> {
+export async function latency(
+  agents: Agents,
+  dir: string,
+  who: Follower,
+  streams: number,
+  seconds: number,
+): Promise<{ p50: Measured; p99: Measured; samples: number }> {
   const { file, abs } = await freshFile(dir, 'latency');
   const readers = await agents.open(sourcesFor(who, file, abs, streams), readerAgentsFor(streams), true);
   const total = Math.round(seconds * 1000);
@@ -122,14 +141,24 @@ export async function latency(agents: Agents, dir: string, who: Follower, stream
       collect(readers, agents.writer, total, seconds * 1000 + 15_000),
     ]);
     const { lost, dup } = losses(got.streams);
-    return { p50: { value: percentile(got.latencies, 50), lost, dup }, p99: { value: percentile(got.latencies, 99), lost, dup }, samples: got.latencies.length };
+    return {
+      p50: { value: percentile(got.latencies, 50), lost, dup },
+      p99: { value: percentile(got.latencies, 99), lost, dup },
+      samples: got.latencies.length,
+    };
   } finally {
     await close(readers);
   }
 }
 
 /** Lines delivered per second to `streams` readers of one file while the writer appends as fast as it can. */
-export async function throughput(agents: Agents, dir: string, who: Follower, streams: number, lines: number): Promise<Measured> {
+export async function throughput(
+  agents: Agents,
+  dir: string,
+  who: Follower,
+  streams: number,
+  lines: number,
+): Promise<Measured> {
   const { file, abs } = await freshFile(dir, 'throughput');
   const readers = await agents.open(sourcesFor(who, file, abs, streams), readerAgentsFor(streams), false);
   try {
@@ -167,13 +196,25 @@ export async function rssPerStream(agents: Agents, dir: string, target: Target, 
 }
 
 /** CPU seconds each target spends in `seconds` with `files` files followed and nothing written. Both targets are measured over the same window. */
-export async function idleCpu(agents: Agents, dir: string, targets: readonly Target[], files: number, seconds: number): Promise<Measured[]> {
+export async function idleCpu(
+  agents: Agents,
+  dir: string,
+  targets: readonly Target[],
+  files: number,
+  seconds: number,
+): Promise<Measured[]> {
   const opened: Agent[][] = [];
   try {
     for (const [i, t] of targets.entries()) {
       const names = await Promise.all(Array.from({ length: files }, () => freshFile(dir, `idle-cpu-${t.name}`)));
       const agent = agents.readers.slice(i % agents.readers.length).slice(0, 1);
-      opened.push(await agents.openOn(agent, names.map(({ file }): Source => ({ kind: 'http', url: t.url(file) })), false));
+      opened.push(
+        await agents.openOn(
+          agent,
+          names.map(({ file }): Source => ({ kind: 'http', url: t.url(file) })),
+          false,
+        ),
+      );
     }
     await delay(1000);
     const before = targets.map((t) => cpuSeconds(t.pid));
@@ -185,7 +226,11 @@ export async function idleCpu(agents: Agents, dir: string, targets: readonly Tar
 }
 
 /** A sparse file of `bytes` ending in `lines` bench lines (and some before them): the backlog must be read from its end. */
-export async function makeBacklogFile(dir: string, bytes: number, lines: number): Promise<{ abs: string; file: string; total: number }> {
+export async function makeBacklogFile(
+  dir: string,
+  bytes: number,
+  lines: number,
+): Promise<{ abs: string; file: string; total: number }> {
   const file = 'backlog.log';
   const abs = path.join(dir, file);
   const total = lines * 10;
@@ -204,7 +249,11 @@ export async function medianOf(n: number, measure: () => Promise<Measured>): Pro
   const runs: Measured[] = [];
   for (let i = 0; i < n; i++) runs.push(await measure());
   const values = runs.map((r) => r.value).sort((a, b) => a - b);
-  return { value: percentile(values, 50), lost: runs.reduce((s, r) => s + r.lost, 0), dup: runs.reduce((s, r) => s + r.dup, 0) };
+  return {
+    value: percentile(values, 50),
+    lost: runs.reduce((s, r) => s + r.lost, 0),
+    dup: runs.reduce((s, r) => s + r.dup, 0),
+  };
 }
 
 /** Checks the last `lines` lines of `total` arrived, once each and in order. */
@@ -253,10 +302,19 @@ export function backlogTail(abs: string, lines: number, total: number): Promise<
 /** Time from SIGTERM to exit with `streams` streams over 10 files receiving 1,000 lines/s each; unclean ends count as lost. */
 export async function sigterm(agents: Agents, dir: string, target: Target, streams: number): Promise<Measured> {
   const files = await Promise.all(Array.from({ length: 10 }, () => freshFile(dir, 'sigterm')));
-  const sources: Source[] = Array.from({ length: streams }, (_, i) => ({ kind: 'http', url: target.url(files[i % files.length]?.file ?? '') }));
+  const sources: Source[] = Array.from({ length: streams }, (_, i) => ({
+    kind: 'http',
+    url: target.url(files[i % files.length]?.file ?? ''),
+  }));
   const readers = await agents.open(sources, agents.readers.length, false);
   try {
-    const writing = agents.writer.request({ op: 'write', files: files.map((f) => f.abs), count: 2000, rate: 1000, chunkLines: 1 });
+    const writing = agents.writer.request({
+      op: 'write',
+      files: files.map((f) => f.abs),
+      count: 2000,
+      rate: 1000,
+      chunkLines: 1,
+    });
     await delay(1000);
     const start = clock();
     const code = await within(10_000, 'exit after SIGTERM', target.stop());
@@ -271,7 +329,14 @@ export async function sigterm(agents: Agents, dir: string, target: Target, strea
 }
 
 /** Server CPU per delivered line, in µs, for `streams` readers of one format while the writer appends at full speed. */
-export async function formatCost(agents: Agents, dir: string, target: Target, format: 'text' | 'html' | 'sse', streams: number, lines: number): Promise<Measured> {
+export async function formatCost(
+  agents: Agents,
+  dir: string,
+  target: Target,
+  format: 'text' | 'html' | 'sse',
+  streams: number,
+  lines: number,
+): Promise<Measured> {
   const { file, abs } = await freshFile(dir, `format-${format}`);
   const readers = await agents.open(
     Array.from({ length: streams }, () => ({ kind: 'http', url: target.url(file, `format=${format}`) })),

@@ -34,7 +34,11 @@ const newest = (dir: string): number =>
 export function ensureBuilt(): void {
   const dist = path.join(ROOT, 'dist');
   if (existsSync(path.join(dist, 'main.js')) && newest(path.join(ROOT, 'src')) <= newest(dist)) return;
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
 }
 
 let compiled: { floor: string; agent: string } | null = null;
@@ -99,14 +103,28 @@ export interface CometOptions {
 export async function startComet(dir: string, opts: CometOptions = {}): Promise<Target> {
   const args = [
     ...(opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`]),
-    ...(opts.fromSource === true ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')] : [path.join(ROOT, 'dist/main.js')]),
+    ...(opts.fromSource === true
+      ? ['--import', 'tsx', path.join(ROOT, 'src/main.ts')]
+      : [path.join(ROOT, 'dist/main.js')]),
   ];
-  const env = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_DIR: dir, MAX_STREAMS: '20000', ...opts.env };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_DIR: dir,
+    MAX_STREAMS: '20000',
+    ...opts.env,
+  };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await jsonLine(child, (o) => (o.msg === 'listening' && typeof o.port === 'number' ? o.port : undefined));
   // The server logs a line per request: keep the pipe drained, or it blocks.
   child.stdout.on('data', () => undefined);
-  return target('comet-tail', child, (file, query) => `http://127.0.0.1:${port}/tail/${encodeURIComponent(file)}?lines=0${query === undefined ? '' : `&${query}`}`);
+  return target(
+    'comet-tail',
+    child,
+    (file, query) =>
+      `http://127.0.0.1:${port}/tail/${encodeURIComponent(file)}?lines=0${query === undefined ? '' : `&${query}`}`,
+  );
 }
 
 export async function startFloor(dir: string): Promise<Target> {

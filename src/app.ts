@@ -24,9 +24,20 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
 
   const assets = Assets.load(PUBLIC_DIR);
-  if (assets.fileName('viewer.js') === null) deps.logger.warn({ dir: PUBLIC_DIR }, 'no browser bundle (run npm run build): the viewer works without script only');
+  if (assets.fileName('viewer.js') === null)
+    deps.logger.warn(
+      { dir: PUBLIC_DIR },
+      'no browser bundle (run npm run build): the viewer works without script only',
+    );
   const root = new Router<AppState>({ prefix: deps.config.basePath === '' ? undefined : deps.config.basePath });
-  for (const routes of [healthRoutes(deps), metricsRoutes(deps), pageRoutes(deps, assets), assetRoutes(assets), tailRoutes(deps), downloadRoutes(deps)]) {
+  for (const routes of [
+    healthRoutes(deps),
+    metricsRoutes(deps),
+    pageRoutes(deps, assets),
+    assetRoutes(assets),
+    tailRoutes(deps),
+    downloadRoutes(deps),
+  ]) {
     root.use(routes.routes(), routes.allowedMethods());
   }
 

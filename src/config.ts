@@ -121,7 +121,12 @@ function integer(vars: Env, name: string, min: number, max: number): number {
 function bearerToken(vars: Env, name: string): string | null {
   const raw = vars[name] ?? '';
   if (raw === '') return null;
-  if (raw.trim() !== raw) throw new ConfigError(name, raw, 'must not begin or end with whitespace (it could not be sent in an Authorization header)');
+  if (raw.trim() !== raw)
+    throw new ConfigError(
+      name,
+      raw,
+      'must not begin or end with whitespace (it could not be sent in an Authorization header)',
+    );
   return raw;
 }
 

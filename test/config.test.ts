@@ -7,7 +7,10 @@ import { loadConfig } from '../src/config.js';
 import { exitCode, listeningPort, spawnMain } from './helpers/process.js';
 
 /** Runs the real entry point and returns its exit code and output. */
-function run(env: Record<string, string>, cwd: string): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function run(
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawnMain(env, cwd);
     let stderr = '';
@@ -27,22 +30,52 @@ describe('configuration', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['a port that is not a number', { PORT: 'abc' }, /^comet-tail: PORT="abc" is invalid: must be an integer from 0 to 65535$/],
+    [
+      'a port that is not a number',
+      { PORT: 'abc' },
+      /^comet-tail: PORT="abc" is invalid: must be an integer from 0 to 65535$/,
+    ],
     ['a port out of range', { PORT: '70000' }, /^comet-tail: PORT="70000" is invalid/],
-    ['a LOG_DIR that does not exist', { LOG_DIR: '/nonexistent/logs' }, /^comet-tail: LOG_DIR="\/nonexistent\/logs" is invalid: cannot be opened \(ENOENT\)$/],
-    ['a LOG_DIR that is a file', { LOG_DIR: '@/a-file' }, /^comet-tail: LOG_DIR=".*a-file" is invalid: is not a directory$/],
+    [
+      'a LOG_DIR that does not exist',
+      { LOG_DIR: '/nonexistent/logs' },
+      /^comet-tail: LOG_DIR="\/nonexistent\/logs" is invalid: cannot be opened \(ENOENT\)$/,
+    ],
+    [
+      'a LOG_DIR that is a file',
+      { LOG_DIR: '@/a-file' },
+      /^comet-tail: LOG_DIR=".*a-file" is invalid: is not a directory$/,
+    ],
     ['a relative LOG_DIR', { LOG_DIR: 'logs' }, /^comet-tail: LOG_DIR="logs" is invalid: must be an absolute path$/],
     ['a negative TAIL_LINES', { TAIL_LINES: '-3' }, /^comet-tail: TAIL_LINES="-3" is invalid: must be an integer/],
-    ['TAIL_LINES above MAX_TAIL_LINES', { TAIL_LINES: '50', MAX_TAIL_LINES: '10' }, /^comet-tail: TAIL_LINES="50" is invalid: must not exceed MAX_TAIL_LINES \(10\)$/],
-    ['a boolean that is not one', { POLLING: 'sometimes' }, /^comet-tail: POLLING="sometimes" is invalid: must be true or false$/],
+    [
+      'TAIL_LINES above MAX_TAIL_LINES',
+      { TAIL_LINES: '50', MAX_TAIL_LINES: '10' },
+      /^comet-tail: TAIL_LINES="50" is invalid: must not exceed MAX_TAIL_LINES \(10\)$/,
+    ],
+    [
+      'a boolean that is not one',
+      { POLLING: 'sometimes' },
+      /^comet-tail: POLLING="sometimes" is invalid: must be true or false$/,
+    ],
     ['an unknown LOG_LEVEL', { LOG_LEVEL: 'loud' }, /^comet-tail: LOG_LEVEL="loud" is invalid/],
-    ['half a credential pair', { AUTH_USER: 'admin' }, /^comet-tail: AUTH_PASSWORD="" is invalid: AUTH_USER and AUTH_PASSWORD must be set together$/],
+    [
+      'half a credential pair',
+      { AUTH_USER: 'admin' },
+      /^comet-tail: AUTH_PASSWORD="" is invalid: AUTH_USER and AUTH_PASSWORD must be set together$/,
+    ],
     ['a BASE_PATH that is not a path', { BASE_PATH: 'logs' }, /^comet-tail: BASE_PATH="logs" is invalid/],
-    ['an AUTH_TOKEN with a space at an end', { AUTH_TOKEN: 'tok-1 ' }, /^comet-tail: AUTH_TOKEN="tok-1 " is invalid: must not begin or end with whitespace/],
+    [
+      'an AUTH_TOKEN with a space at an end',
+      { AUTH_TOKEN: 'tok-1 ' },
+      /^comet-tail: AUTH_TOKEN="tok-1 " is invalid: must not begin or end with whitespace/,
+    ],
   ];
   for (const [what, env, expected] of cases) {
     test(`${what} stops the process with exit 1 and one line`, async () => {
-      const resolved = Object.fromEntries(Object.entries({ LOG_DIR: dir, ...env }).map(([k, v]) => [k, v.replace('@', dir)]));
+      const resolved = Object.fromEntries(
+        Object.entries({ LOG_DIR: dir, ...env }).map(([k, v]) => [k, v.replace('@', dir)]),
+      );
       const { code, stderr, stdout } = await run(resolved, dir);
       assert.equal(code, 1);
       assert.equal(stdout, '', 'nothing started');

@@ -18,10 +18,16 @@ const STALL_MS = 120_000;
 export async function fetchBatch(url: string, signal: AbortSignal = new AbortController().signal): Promise<Batch> {
   const lines: FetchedLine[] = [];
   let partial = false;
-  const end = await readSse(url, signal, STALL_MS, () => undefined, (ev) => {
-    if (ev.event === 'message' && ev.id !== null) lines.push({ id: ev.id, text: ev.data });
-    else if (ev.event === 'partial') partial = true;
-  });
+  const end = await readSse(
+    url,
+    signal,
+    STALL_MS,
+    () => undefined,
+    (ev) => {
+      if (ev.event === 'message' && ev.id !== null) lines.push({ id: ev.id, text: ev.data });
+      else if (ev.event === 'partial') partial = true;
+    },
+  );
   if (end.kind === 'eof') return { ok: true, lines, partial };
   return { ok: false, status: end.kind === 'refused' ? end.status : null, why: end.why };
 }

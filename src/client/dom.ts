@@ -7,4 +7,6 @@ export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
 
 /** True when a key press is meant for a text field, not for the viewer's shortcuts. */
 export const typingIn = (target: EventTarget | null): boolean =>
-  target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || (target instanceof HTMLElement && target.isContentEditable);
+  target instanceof HTMLInputElement ||
+  target instanceof HTMLTextAreaElement ||
+  (target instanceof HTMLElement && target.isContentEditable);

@@ -16,7 +16,9 @@ export interface Matcher {
   ranges(text: string): Array<readonly [number, number]>;
 }
 
-export type Compiled = { readonly ok: true; readonly matcher: Matcher | null } | { readonly ok: false; readonly error: string };
+export type Compiled =
+  | { readonly ok: true; readonly matcher: Matcher | null }
+  | { readonly ok: false; readonly error: string };
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

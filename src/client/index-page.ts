@@ -39,7 +39,14 @@ function liveFilter(input: HTMLInputElement, table: IndexTable): void {
 }
 
 const isEntry = (v: unknown): v is IndexEntry =>
-  typeof v === 'object' && v !== null && 'path' in v && typeof v.path === 'string' && 'name' in v && typeof v.name === 'string' && 'mtime' in v && typeof v.mtime === 'string';
+  typeof v === 'object' &&
+  v !== null &&
+  'path' in v &&
+  typeof v.path === 'string' &&
+  'name' in v &&
+  typeof v.name === 'string' &&
+  'mtime' in v &&
+  typeof v.mtime === 'string';
 
 /**
  * The live index. On every (re)connect the whole listing is fetched once, so
@@ -52,7 +59,8 @@ function liveIndex(table: IndexTable, state: HTMLElement): void {
   const show = (s: 'connecting' | 'live' | 'reconnecting'): void => {
     state.dataset.state = s;
     state.textContent = s === 'live' ? '● live' : s === 'connecting' ? 'connecting…' : 'reconnecting…';
-    state.title = s === 'live' ? 'New, changed and deleted files show up here by themselves' : 'The live index is reconnecting';
+    state.title =
+      s === 'live' ? 'New, changed and deleted files show up here by themselves' : 'The live index is reconnecting';
   };
   const connect = (): void => {
     show(attempt === 0 ? 'connecting' : 'reconnecting');
@@ -67,7 +75,8 @@ function liveIndex(table: IndexTable, state: HTMLElement): void {
     source.addEventListener('removed', (e) => {
       if (!(e instanceof MessageEvent) || typeof e.data !== 'string') return;
       const gone: unknown = JSON.parse(e.data);
-      const path = typeof gone === 'object' && gone !== null && 'path' in gone && typeof gone.path === 'string' ? gone.path : null;
+      const path =
+        typeof gone === 'object' && gone !== null && 'path' in gone && typeof gone.path === 'string' ? gone.path : null;
       if (path !== null) apply(() => table.remove(path));
     });
     source.addEventListener('open', () => {
@@ -78,7 +87,10 @@ function liveIndex(table: IndexTable, state: HTMLElement): void {
         .then(async (res) => {
           if (!res.ok) throw new Error(`the index answered ${res.status}`);
           const body: unknown = await res.json();
-          const entries = typeof body === 'object' && body !== null && 'entries' in body && Array.isArray(body.entries) ? body.entries.filter(isEntry) : [];
+          const entries =
+            typeof body === 'object' && body !== null && 'entries' in body && Array.isArray(body.entries)
+              ? body.entries.filter(isEntry)
+              : [];
           const now = new Set(entries.map((e) => e.path));
           for (const p of table.paths()) if (!now.has(p)) table.remove(p);
           for (const e of entries) table.upsert(e);

@@ -65,7 +65,8 @@ export class IndexTable {
     this.entries.set(e.path, e);
     const tr = this.rows.get(e.path) ?? this.newRow(e);
     this.fill(tr, e);
-    if (before === undefined || before.size !== e.size || before.mtime !== e.mtime || before.family !== e.family) this.scheduleArrange();
+    if (before === undefined || before.size !== e.size || before.mtime !== e.mtime || before.family !== e.family)
+      this.scheduleArrange();
   }
 
   remove(path: string): void {
@@ -102,7 +103,14 @@ export class IndexTable {
   }
 
   private fill(tr: HTMLTableRowElement, e: IndexEntry): void {
-    Object.assign(tr.dataset, { path: e.path, name: e.name, type: e.type, size: String(e.size), mtime: e.mtime, family: e.family });
+    Object.assign(tr.dataset, {
+      path: e.path,
+      name: e.name,
+      type: e.type,
+      size: String(e.size),
+      mtime: e.mtime,
+      family: e.family,
+    });
     tr.classList.toggle('rotated', e.type === 'file' && e.name !== e.family);
     const p = encodePath(e.path);
     const open = tr.querySelector<HTMLAnchorElement>('a.open');

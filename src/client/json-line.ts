@@ -22,7 +22,7 @@ function epochToIso(n: number): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
-const asText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+const asText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
 
 function firstKey(obj: Record<string, unknown>, keys: readonly string[]): string | null {
   for (const k of keys) if (k in obj) return k;
@@ -47,8 +47,14 @@ export function parseJsonLine(text: string): JsonLine | null {
   const timeValue = timeKey === null ? undefined : obj[timeKey];
   const levelValue = levelKey === null ? undefined : obj[levelKey];
   const level = normalizeLevel(levelValue);
-  const levelText = levelValue === undefined ? null : typeof levelValue === 'number' && level !== null ? level.toUpperCase() : asText(levelValue).toUpperCase();
-  const time = timeValue === undefined ? null : typeof timeValue === 'number' ? epochToIso(timeValue) : asText(timeValue);
+  const levelText =
+    levelValue === undefined
+      ? null
+      : typeof levelValue === 'number' && level !== null
+        ? level.toUpperCase()
+        : asText(levelValue).toUpperCase();
+  const time =
+    timeValue === undefined ? null : typeof timeValue === 'number' ? epochToIso(timeValue) : asText(timeValue);
   const used = new Set([timeKey, levelKey, msgKey]);
   return {
     time,

@@ -2,9 +2,25 @@ export const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as co
 export type Level = (typeof LEVELS)[number];
 
 const WORDS: Readonly<Record<string, Level>> = {
-  trace: 'trace', verbose: 'trace', debug: 'debug', dbg: 'debug', info: 'info', information: 'info', notice: 'info',
-  warn: 'warn', warning: 'warn', error: 'error', err: 'error', dpanic: 'error', fatal: 'fatal', panic: 'fatal',
-  crit: 'fatal', critical: 'fatal', alert: 'fatal', emerg: 'fatal', emergency: 'fatal',
+  trace: 'trace',
+  verbose: 'trace',
+  debug: 'debug',
+  dbg: 'debug',
+  info: 'info',
+  information: 'info',
+  notice: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  err: 'error',
+  dpanic: 'error',
+  fatal: 'fatal',
+  panic: 'fatal',
+  crit: 'fatal',
+  critical: 'fatal',
+  alert: 'fatal',
+  emerg: 'fatal',
+  emergency: 'fatal',
 };
 
 /** A level field's value (pino's and bunyan's numbers 10–60, or a word in any case) → its level. */
@@ -21,7 +37,8 @@ export function normalizeLevel(value: unknown): Level | null {
 }
 
 // An upper-case level word, a bracketed one (`[error]`, nginx), or logfmt's `level=warn`.
-const PLAIN = /\b(FATAL|PANIC|CRIT(?:ICAL)?|ERROR|ERR|WARN(?:ING)?|INFO|DEBUG|TRACE)\b|\[(fatal|crit|error|warn|warning|info|notice|debug|trace)\]|\blevel=(\w+)/;
+const PLAIN =
+  /\b(FATAL|PANIC|CRIT(?:ICAL)?|ERROR|ERR|WARN(?:ING)?|INFO|DEBUG|TRACE)\b|\[(fatal|crit|error|warn|warning|info|notice|debug|trace)\]|\blevel=(\w+)/;
 
 export interface LevelWord {
   readonly level: Level;

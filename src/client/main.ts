@@ -21,7 +21,8 @@ interface ViewerSettings {
 
 function settings(root: HTMLElement): ViewerSettings {
   const d = root.dataset;
-  const int = (v: string | undefined, fallback: number): number => (v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback);
+  const int = (v: string | undefined, fallback: number): number =>
+    v !== undefined && /^\d+$/.test(v) ? Number(v) : fallback;
   return {
     base: d.base ?? '',
     file: d.file ?? '',
@@ -45,7 +46,8 @@ const offsetOf = (id: string): number | null => {
 };
 
 // Lines per "load older/newer" request: the page's own `lines`, within sensible bounds for the page's size.
-const batchSize = (cfg: ViewerSettings): number => Math.max(1, Math.min(Math.max(cfg.tailLines, 50), Math.floor(cfg.maxLines / 2)));
+const batchSize = (cfg: ViewerSettings): number =>
+  Math.max(1, Math.min(Math.max(cfg.tailLines, 50), Math.floor(cfg.maxLines / 2)));
 
 function main(): void {
   const root = byId('viewer', HTMLElement);
@@ -84,7 +86,11 @@ function main(): void {
       },
       followChanged(following, waiting, live) {
         jump.hidden = following;
-        jump.textContent = !live ? 'jump to the live end ↓' : waiting > 0 ? `${waiting.toLocaleString('en')} new ↓` : 'jump to end ↓';
+        jump.textContent = !live
+          ? 'jump to the live end ↓'
+          : waiting > 0
+            ? `${waiting.toLocaleString('en')} new ↓`
+            : 'jump to end ↓';
         // The end of a page that is not live is not the file's: the stream stops until the reader goes back to it.
         if (!live && stream !== null) {
           stopStream();
@@ -111,7 +117,8 @@ function main(): void {
       initial: mode.kind === 'search' ? mode.spec : filterFromUrl(location.search),
       inUrl: mode.kind !== 'search',
       enterSearches: mode.kind === 'search',
-      onSearch: (spec) => location.assign(viewHref(location.href, cfg.base, cfg.file, grepParams({ kind: 'search', spec }))),
+      onSearch: (spec) =>
+        location.assign(viewHref(location.href, cfg.base, cfg.file, grepParams({ kind: 'search', spec }))),
     },
   );
   const showProblem = (message: string): void => {
@@ -128,7 +135,8 @@ function main(): void {
       newerButton: byId('newer-button', HTMLButtonElement),
     },
     {
-      tailUrl: (params) => `${tailBase}?${new URLSearchParams({ format: 'sse', follow: '0', ...grepParams(mode), ...params })}`,
+      tailUrl: (params) =>
+        `${tailBase}?${new URLSearchParams({ format: 'sse', follow: '0', ...grepParams(mode), ...params })}`,
       batch: batchSize(cfg),
       reachedEnd: () => {
         // The reader paged down to the file's end: follow from the last line shown, no gap, no jump.
@@ -159,7 +167,13 @@ function main(): void {
   function startStream(): void {
     stopStream();
     stream = new LiveStream(
-      { tailUrl: tailBase, lines: cfg.tailLines, params: grepParams(mode), heartbeatMs: cfg.heartbeatMs, lastId: () => view.store.lastLineId() },
+      {
+        tailUrl: tailBase,
+        lines: cfg.tailLines,
+        params: grepParams(mode),
+        heartbeatMs: cfg.heartbeatMs,
+        lastId: () => view.store.lastLineId(),
+      },
       {
         line(id, text) {
           // A page whose newest lines were trimmed takes none below them: that would leave a gap.
@@ -202,11 +216,17 @@ function main(): void {
   async function openAt(id: string): Promise<void> {
     view.setLive(false);
     status.state({ kind: 'connecting' });
-    const got = await fetchBatch(`${tailBase}?${new URLSearchParams({ format: 'sse', follow: '0', at: id, lines: String(batchSize(cfg)) })}`);
+    const got = await fetchBatch(
+      `${tailBase}?${new URLSearchParams({ format: 'sse', follow: '0', at: id, lines: String(batchSize(cfg)) })}`,
+    );
     if (!got.ok) {
       status.state({ kind: 'ended', why: got.why });
       modeBar.permalink('missing');
-      showProblem(got.status === 404 ? `This line is not in the file any more (it may have been rotated away or truncated): ${got.why}` : `Could not open this line: ${got.why}`);
+      showProblem(
+        got.status === 404
+          ? `This line is not in the file any more (it may have been rotated away or truncated): ${got.why}`
+          : `Could not open this line: ${got.why}`,
+      );
       return;
     }
     view.prepend(got.lines);

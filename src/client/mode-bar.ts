@@ -12,14 +12,22 @@ export class ModeBar {
 
   /** A search view's header: what is searched for, how many results the page holds, whether the search stopped early. */
   search(spec: FilterSpec, results: number): void {
-    const how = [spec.regex ? 'regular expression' : null, spec.caseSensitive ? 'case-sensitive' : null, spec.invert ? 'lines that do not match' : null].filter((w) => w !== null);
+    const how = [
+      spec.regex ? 'regular expression' : null,
+      spec.caseSensitive ? 'case-sensitive' : null,
+      spec.invert ? 'lines that do not match' : null,
+    ].filter((w) => w !== null);
     const head = text('strong', 'Search of the whole file');
     const what = text('span', `for “${spec.text}”${how.length > 0 ? ` (${how.join(', ')})` : ''}:`);
-    const count = text('span', `${results.toLocaleString('en')} matching line${results === 1 ? '' : 's'} shown, new matches as they come`);
+    const count = text(
+      'span',
+      `${results.toLocaleString('en')} matching line${results === 1 ? '' : 's'} shown, new matches as they come`,
+    );
     count.id = 'result-count';
     count.dataset.count = String(results);
     const parts: HTMLElement[] = [head, what, count];
-    if (this.partial) parts.push(text('span', 'the search stopped at its time limit: older lines were not all searched', 'partial'));
+    if (this.partial)
+      parts.push(text('span', 'the search stopped at its time limit: older lines were not all searched', 'partial'));
     parts.push(link('back to the whole file', this.plainHref));
     this.show(parts);
   }
@@ -32,7 +40,8 @@ export class ModeBar {
   /** A permalink's header: the line found (the view stays there), not found, or paged down to the end and following from there. */
   permalink(state: 'found' | 'missing' | 'following'): void {
     const say = {
-      found: 'A link to one line: it is marked, with the lines around it. The page stays here; it does not follow the file.',
+      found:
+        'A link to one line: it is marked, with the lines around it. The page stays here; it does not follow the file.',
       missing: 'A link to one line that could not be shown.',
       following: 'A link to one line; paged down to the end of the file, the page now follows it.',
     }[state];

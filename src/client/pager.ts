@@ -54,7 +54,10 @@ export class Pager {
     els.olderButton.addEventListener('click', () => void this.loadOlder());
     els.newerButton.addEventListener('click', () => void this.loadNewer());
     // The observer only says when to look; whether an edge is in view is measured then (its news may be a frame old).
-    const seen = new IntersectionObserver(() => this.autoLoad(), { root: els.older.parentElement, rootMargin: `${EDGE_PX}px 0px` });
+    const seen = new IntersectionObserver(() => this.autoLoad(), {
+      root: els.older.parentElement,
+      rootMargin: `${EDGE_PX}px 0px`,
+    });
     seen.observe(els.older);
     seen.observe(els.newer);
     this.update();

@@ -33,7 +33,10 @@ function segmentElement(seg: Segment): HTMLElement {
 }
 
 /** The line's visible text (escape codes gone, control characters made visible): what the filter reads. */
-export const plainText = (text: string): string => ansiSegments(text).map((s) => s.text).join('');
+export const plainText = (text: string): string =>
+  ansiSegments(text)
+    .map((s) => s.text)
+    .join('');
 
 /** An ANSI-coloured line, its level word coloured, the filter's matches marked across segment edges. */
 function renderPlain(el: HTMLElement, text: string, matcher: Matcher | null): Level | null {

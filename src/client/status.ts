@@ -25,7 +25,10 @@ export class StatusBar {
         : s.kind === 'connected'
           ? ['connected', 'connected']
           : s.kind === 'reconnecting'
-            ? ['reconnecting', `reconnecting… (attempt ${s.attempt}, next in ${(s.inMs / 1000).toFixed(1)} s: ${s.why})`]
+            ? [
+                'reconnecting',
+                `reconnecting… (attempt ${s.attempt}, next in ${(s.inMs / 1000).toFixed(1)} s: ${s.why})`,
+              ]
             : s.kind === 'complete'
               ? ['ended', this.completeText]
               : ['ended', `ended: ${s.why}`];
@@ -48,7 +51,10 @@ export class StatusBar {
   }
 
   lines(shown: number, received: number): void {
-    this.count.textContent = shown === received ? `${shown.toLocaleString('en')} lines` : `${shown.toLocaleString('en')} lines on the page, ${received.toLocaleString('en')} received`;
+    this.count.textContent =
+      shown === received
+        ? `${shown.toLocaleString('en')} lines`
+        : `${shown.toLocaleString('en')} lines on the page, ${received.toLocaleString('en')} received`;
   }
 
   /** Lines arrived; counted in the title while the tab is hidden. */

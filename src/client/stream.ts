@@ -32,7 +32,13 @@ const RETRYABLE_STATUSES = new Set([404, 408, 429, 500, 502, 503, 504]);
  * One sse request, read with fetch (not EventSource: we need the HTTP status, our own
  * backoff, `from=` in the URL and a stall timer). Resolves with how it ended; never throws.
  */
-export async function readSse(url: string, signal: AbortSignal, stallMs: number, opened: () => void, onEvent: (ev: SseEvent) => void): Promise<RequestEnd> {
+export async function readSse(
+  url: string,
+  signal: AbortSignal,
+  stallMs: number,
+  opened: () => void,
+  onEvent: (ev: SseEvent) => void,
+): Promise<RequestEnd> {
   let stalled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const ctrl = new AbortController();
@@ -68,7 +74,10 @@ export async function readSse(url: string, signal: AbortSignal, stallMs: number,
       }
     }
   } catch (err) {
-    return { kind: 'broken', why: stalled ? 'no data, not even a heartbeat' : err instanceof Error ? err.message : String(err) };
+    return {
+      kind: 'broken',
+      why: stalled ? 'no data, not even a heartbeat' : err instanceof Error ? err.message : String(err),
+    };
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', abort);

@@ -39,14 +39,24 @@ export function viewModeFromUrl(search: string): ViewMode {
 export function grepParams(mode: ViewMode): Record<string, string> {
   if (mode.kind !== 'search') return {};
   const { text, regex, caseSensitive, invert } = mode.spec;
-  return { grep: text, ...(regex ? { regex: '1' } : {}), ...(caseSensitive ? { case: '1' } : {}), ...(invert ? { invert: '1' } : {}) };
+  return {
+    grep: text,
+    ...(regex ? { regex: '1' } : {}),
+    ...(caseSensitive ? { case: '1' } : {}),
+    ...(invert ? { invert: '1' } : {}),
+  };
 }
 
 /** A file's path as it goes in a URL: each segment encoded, the slashes kept. */
 export const encodeFile = (file: string): string => file.split('/').map(encodeURIComponent).join('/');
 
 /** The absolute URL of a file's viewer page with these parameters (a permalink, a search, the plain view), resolved against the page's own URL. */
-export function viewHref(page: string, base: string, file: string, params: Readonly<Record<string, string>> = {}): string {
+export function viewHref(
+  page: string,
+  base: string,
+  file: string,
+  params: Readonly<Record<string, string>> = {},
+): string {
   const q = new URLSearchParams(params).toString();
   return new URL(`${base}/view/${encodeFile(file)}${q === '' ? '' : `?${q}`}`, page).toString();
 }

@@ -76,7 +76,15 @@ export class LogView {
   }
 
   addNotice(text: string): void {
-    const entry: Entry = { key: `notice-${++this.notices}`, kind: 'notice', text, plain: text, el: null, raw: false, gone: false };
+    const entry: Entry = {
+      key: `notice-${++this.notices}`,
+      kind: 'notice',
+      text,
+      plain: text,
+      el: null,
+      raw: false,
+      gone: false,
+    };
     this.store.append(entry);
     this.pending.push(entry);
     this.schedule();
@@ -171,7 +179,8 @@ export class LogView {
     const shown = this.visible(e);
     el.hidden = !shown;
     // Only shown lines carry marks; hidden ones are refilled when the filter shows them again.
-    if (shown && (this.matcher !== null || el.querySelector('mark') !== null)) fillLine(el, e, this.matcher, this.linkFor(e));
+    if (shown && (this.matcher !== null || el.querySelector('mark') !== null))
+      fillLine(el, e, this.matcher, this.linkFor(e));
   }
 
   private linkFor(e: Entry): string | null {
@@ -251,4 +260,12 @@ export class LogView {
   }
 }
 
-const lineEntry = (id: string, text: string): Entry => ({ key: id, kind: 'line', text, plain: plainText(text), el: null, raw: false, gone: false });
+const lineEntry = (id: string, text: string): Entry => ({
+  key: id,
+  kind: 'line',
+  text,
+  plain: plainText(text),
+  el: null,
+  raw: false,
+  gone: false,
+});

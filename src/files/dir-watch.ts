@@ -3,7 +3,9 @@ import type { FileGuard, ResolvedPath } from './guard.js';
 import { entryAt, listDirectory, type DirEntry } from './listing.js';
 
 /** A change of a directory's index: an entry appeared or changed, or one went. */
-export type DirChange = { readonly type: 'entry'; readonly entry: DirEntry } | { readonly type: 'removed'; readonly path: string };
+export type DirChange =
+  | { readonly type: 'entry'; readonly entry: DirEntry }
+  | { readonly type: 'removed'; readonly path: string };
 
 export interface DirListener {
   change(change: DirChange): void;

@@ -14,7 +14,8 @@ export class PathError extends Error {
 }
 
 /** The one answer for anything that is missing or may not be read, so existence never leaks. */
-export const notFound = (): PathError => new PathError(404, 'Not Found: no such file or directory in the log directory');
+export const notFound = (): PathError =>
+  new PathError(404, 'Not Found: no such file or directory in the log directory');
 
 export const badPath = (reason: string): PathError => new PathError(400, `Bad Request: ${reason}`);
 

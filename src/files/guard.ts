@@ -162,7 +162,13 @@ export class FileGuard {
   /** A real (symlink-free) path that may be read: inside the root, and no dot-segment unless SHOW_HIDDEN. */
   private admits(real: string): boolean {
     if (!this.contains(real)) return false;
-    return this.showHidden || !path.relative(this.root, real).split(path.sep).some((s) => s.startsWith('.'));
+    return (
+      this.showHidden ||
+      !path
+        .relative(this.root, real)
+        .split(path.sep)
+        .some((s) => s.startsWith('.'))
+    );
   }
 }
 

@@ -25,7 +25,8 @@ export const SEARCH_PARTIAL_NOTICE = 'search stopped at its time limit: older li
 export type NoticedEnd = Exclude<EndReason, 'eof' | 'gone'>;
 
 /** Told when a resume could not find the place its id names. */
-export const MISSING_NOTICE = 'lines may be missing: the file this stream resumed in is gone or was truncated; following the current file from its start';
+export const MISSING_NOTICE =
+  'lines may be missing: the file this stream resumed in is gone or was truncated; following the current file from its start';
 
 export const END_NOTICES: Record<NoticedEnd, string> = {
   slow: 'stream ended: the client fell too far behind',

@@ -59,7 +59,11 @@ export class HtmlFormatter implements Formatter {
     if (ev.type === 'missing') out += notice(MISSING_NOTICE).value;
     if (ev.type === 'partial') out += notice(SEARCH_PARTIAL_NOTICE).value;
     if (ev.type === 'switched') {
-      out += notice(ev.reason === 'rotated' ? 'file rotated; following the new file from its start' : 'file created; following it from its start').value;
+      out += notice(
+        ev.reason === 'rotated'
+          ? 'file rotated; following the new file from its start'
+          : 'file created; following it from its start',
+      ).value;
     }
     return out;
   }
@@ -80,7 +84,8 @@ export class HtmlFormatter implements Formatter {
 
 function renderLines(lines: readonly DecodedLine[], current: string | null = null): string {
   let out = '';
-  for (const l of lines) out += `<div class="l" data-id="${l.id}"${l.id === current ? ' aria-current="true"' : ''}>${lineMarkup(l.text)}</div>\n`;
+  for (const l of lines)
+    out += `<div class="l" data-id="${l.id}"${l.id === current ? ' aria-current="true"' : ''}>${lineMarkup(l.text)}</div>\n`;
   return out;
 }
 

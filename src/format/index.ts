@@ -3,7 +3,10 @@ import { HtmlFormatter } from './html.js';
 import { SseFormatter } from './sse.js';
 import { TextFormatter } from './text.js';
 
-export function createFormatter(name: FormatName, opts: { title: string; maxLineBytes: number; current?: string | null }): Formatter {
+export function createFormatter(
+  name: FormatName,
+  opts: { title: string; maxLineBytes: number; current?: string | null },
+): Formatter {
   switch (name) {
     case 'text':
       return new TextFormatter();

@@ -70,7 +70,9 @@ export class LineDecoder {
 
   /** The lines a data event completes, rendered. */
   data(ev: DataEvent): Buffer {
-    const r = this.holdsHeadOf(ev) ? this.shared.get(ev, () => this.renderAfter({ file: ev.file, end: ev.start, bytes: ev.head }, ev)) : this.renderAfter(this.pending, ev);
+    const r = this.holdsHeadOf(ev)
+      ? this.shared.get(ev, () => this.renderAfter({ file: ev.file, end: ev.start, bytes: ev.head }, ev))
+      : this.renderAfter(this.pending, ev);
     this.pending = r.pending;
     this.linesOut += r.lines;
     return r.out;

@@ -22,7 +22,8 @@ export class SseFormatter implements Formatter {
     if (ev.type === 'truncated') out += named('truncated', 'file truncated; following it from its new start');
     if (ev.type === 'missing') out += named('missing', MISSING_NOTICE);
     if (ev.type === 'partial') out += named('partial', SEARCH_PARTIAL_NOTICE);
-    if (ev.type === 'switched') out += named(ev.reason, `following the ${ev.reason === 'rotated' ? 'new' : 'created'} file from its start`);
+    if (ev.type === 'switched')
+      out += named(ev.reason, `following the ${ev.reason === 'rotated' ? 'new' : 'created'} file from its start`);
     return out;
   }
 
@@ -45,6 +46,7 @@ const data = (text: string): string => `data: ${text.split('\r').join('\ndata: '
 
 const named = (event: string, text: string): string => `event: ${event}\n${data(text)}\n`;
 
-const renderLines = (lines: readonly DecodedLine[]): string => lines.map((l) => `id: ${l.id}\n${data(l.text)}\n`).join('');
+const renderLines = (lines: readonly DecodedLine[]): string =>
+  lines.map((l) => `id: ${l.id}\n${data(l.text)}\n`).join('');
 
 const RENDERINGS = new SharedRenderings(renderLines);

@@ -22,9 +22,12 @@ export class EventStream {
     private readonly limits: StreamLimits,
   ) {
     res.prependOnceListener('close', () => this.finish('gone'));
-    this.heartbeat = setInterval(() => {
-      if (this.started && Date.now() - this.lastWrite >= limits.heartbeatMs) this.write(': keep-alive\n\n');
-    }, Math.max(50, Math.floor(limits.heartbeatMs / 2)));
+    this.heartbeat = setInterval(
+      () => {
+        if (this.started && Date.now() - this.lastWrite >= limits.heartbeatMs) this.write(': keep-alive\n\n');
+      },
+      Math.max(50, Math.floor(limits.heartbeatMs / 2)),
+    );
   }
 
   /** Sends the headers (set through ctx before) and the reconnection delay. */

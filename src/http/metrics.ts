@@ -19,20 +19,59 @@ export class Metrics implements StreamObserver {
   readonly registry = new Registry();
   private readonly endings: Counter<'format' | 'reason'>;
   /** Lines and bytes sent, added up as plain numbers on every write and handed to prom-client only when scraped. */
-  private readonly sentTotals: Record<FormatName, { lines: number; bytes: number }> = { text: { lines: 0, bytes: 0 }, html: { lines: 0, bytes: 0 }, sse: { lines: 0, bytes: 0 } };
+  private readonly sentTotals: Record<FormatName, { lines: number; bytes: number }> = {
+    text: { lines: 0, bytes: 0 },
+    html: { lines: 0, bytes: 0 },
+    sse: { lines: 0, bytes: 0 },
+  };
 
   constructor(streams: StreamRegistry, engine: TailEngine) {
     const registers = [this.registry];
-    new Gauge({ name: 'comet_tail_streams_open', help: 'Streams open now', registers, collect() { this.set(streams.size); } });
-    new Gauge({ name: 'comet_tail_files_followed', help: 'Files followed now (one handle and one watch each)', registers, collect() { this.set(engine.stats().files); } });
+    new Gauge({
+      name: 'comet_tail_streams_open',
+      help: 'Streams open now',
+      registers,
+      collect() {
+        this.set(streams.size);
+      },
+    });
+    new Gauge({
+      name: 'comet_tail_files_followed',
+      help: 'Files followed now (one handle and one watch each)',
+      registers,
+      collect() {
+        this.set(engine.stats().files);
+      },
+    });
     const totals = this.sentTotals;
     const fromTotals = (counter: Counter<'format'>, key: 'lines' | 'bytes'): void => {
       counter.reset();
       for (const format of FORMATS) if (totals[format][key] > 0) counter.inc({ format }, totals[format][key]);
     };
-    new Counter({ name: 'comet_tail_lines_sent_total', help: 'Lines sent to clients', labelNames: ['format'], registers, collect() { fromTotals(this, 'lines'); } });
-    new Counter({ name: 'comet_tail_bytes_sent_total', help: 'Bytes sent on streams', labelNames: ['format'], registers, collect() { fromTotals(this, 'bytes'); } });
-    this.endings = new Counter({ name: 'comet_tail_streams_ended_total', help: 'Streams ended, by reason (slow: the client fell behind CLIENT_BUFFER_BYTES)', labelNames: ['format', 'reason'], registers });
+    new Counter({
+      name: 'comet_tail_lines_sent_total',
+      help: 'Lines sent to clients',
+      labelNames: ['format'],
+      registers,
+      collect() {
+        fromTotals(this, 'lines');
+      },
+    });
+    new Counter({
+      name: 'comet_tail_bytes_sent_total',
+      help: 'Bytes sent on streams',
+      labelNames: ['format'],
+      registers,
+      collect() {
+        fromTotals(this, 'bytes');
+      },
+    });
+    this.endings = new Counter({
+      name: 'comet_tail_streams_ended_total',
+      help: 'Streams ended, by reason (slow: the client fell behind CLIENT_BUFFER_BYTES)',
+      labelNames: ['format', 'reason'],
+      registers,
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'comet_tail_' });
   }
 

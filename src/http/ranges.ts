@@ -16,7 +16,10 @@ export function byteRange(size: number, header: string): RangeAnswer {
   const eq = header.indexOf('=');
   if (eq < 0 || header.slice(0, eq).toLowerCase() !== 'bytes') return null;
   // Empty list elements are allowed (RFC 9110 §5.6.1), as long as one range remains.
-  const specs = header.slice(eq + 1).split(',').filter((s) => s.trim() !== '');
+  const specs = header
+    .slice(eq + 1)
+    .split(',')
+    .filter((s) => s.trim() !== '');
   if (specs.length === 0 || !specs.every(validSpec)) return null;
   const ranges = parseRange(size, `bytes=${specs.join(',')}`, { combine: true });
   if (ranges === -1) return 'unsatisfiable';
@@ -47,4 +50,5 @@ export const strongEtag = (st: Stats): string =>
  * Last-Modified has a one-second resolution and a log grows many times a second,
  * so a date is not a strong validator for it; the client has the ETag.
  */
-export const ifRangeHolds = (ifRange: string, etag: string): boolean => ifRange === '' || (!ifRange.startsWith('W/') && ifRange === etag);
+export const ifRangeHolds = (ifRange: string, etag: string): boolean =>
+  ifRange === '' || (!ifRange.startsWith('W/') && ifRange === etag);

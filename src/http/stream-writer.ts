@@ -42,9 +42,12 @@ export class StreamWriter implements FeedSink {
     this.heartbeat =
       beat === ''
         ? null
-        : setInterval(() => {
-            if (this.started && Date.now() - this.lastWrite >= limits.heartbeatMs) this.write(beat);
-          }, Math.max(50, Math.floor(limits.heartbeatMs / 2)));
+        : setInterval(
+            () => {
+              if (this.started && Date.now() - this.lastWrite >= limits.heartbeatMs) this.write(beat);
+            },
+            Math.max(50, Math.floor(limits.heartbeatMs / 2)),
+          );
   }
 
   /**

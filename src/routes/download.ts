@@ -35,7 +35,9 @@ export function downloadRoutes(deps: AppDeps): Router<AppState> {
       if (range !== '' && ifRangeHolds(ctx.get('If-Range'), etag)) {
         const span = byteRange(size, range);
         if (span === 'unsatisfiable') {
-          ctx.throw(416, 'Range Not Satisfiable: the range lies outside the file', { headers: { 'Content-Range': `bytes */${size}` } });
+          ctx.throw(416, 'Range Not Satisfiable: the range lies outside the file', {
+            headers: { 'Content-Range': `bytes */${size}` },
+          });
         } else if (span !== null) {
           ({ start, end } = span);
           ctx.status = 206;

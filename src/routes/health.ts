@@ -17,7 +17,10 @@ export function healthRoutes(deps: AppDeps): Router<AppState> {
       ctx.body = { status: 'ready' };
     } catch (err) {
       ctx.status = 503;
-      ctx.body = { status: 'unavailable', reason: `the log directory cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+      ctx.body = {
+        status: 'unavailable',
+        reason: `the log directory cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      };
     }
   });
   return router;

@@ -23,7 +23,8 @@ function oneOf<T extends string>(ctx: Context, name: string, allowed: readonly T
   const value = one(ctx, name);
   if (value === undefined) return undefined;
   const found = allowed.find((a) => a === value);
-  if (found === undefined) throw badPath(`${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) ?? ''}`);
+  if (found === undefined)
+    throw badPath(`${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) ?? ''}`);
   return found;
 }
 
@@ -35,6 +36,8 @@ export function parseIndexQuery(ctx: Context): IndexQuery {
   const q = one(ctx, 'q') ?? '';
   if (q.length > MAX_FILTER_LENGTH) throw badPath(`q must be at most ${MAX_FILTER_LENGTH} characters`);
   const accepted = ctx.accepts('html', 'json', 'text/event-stream');
-  const format = oneOf(ctx, 'format', ['html', 'json', 'sse'] as const) ?? (accepted === 'json' ? 'json' : accepted === 'text/event-stream' ? 'sse' : 'html');
+  const format =
+    oneOf(ctx, 'format', ['html', 'json', 'sse'] as const) ??
+    (accepted === 'json' ? 'json' : accepted === 'text/event-stream' ? 'sse' : 'html');
   return { format, sort: { key, order }, q };
 }

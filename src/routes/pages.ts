@@ -49,12 +49,16 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
     ctx.set('Content-Security-Policy', VIEWER_CSP);
     ctx.type = 'text/html; charset=utf-8';
     ctx.set('Cache-Control', 'no-cache');
-    ctx.body = viewerPage(base, { rel: file.rel, size: stat.size, lines }, {
-      script: assets.fileName('viewer.js'),
-      style: assets.fileName('viewer.css'),
-      maxLines: config.viewerMaxLines,
-      heartbeatMs: config.heartbeatMs,
-    });
+    ctx.body = viewerPage(
+      base,
+      { rel: file.rel, size: stat.size, lines },
+      {
+        script: assets.fileName('viewer.js'),
+        style: assets.fileName('viewer.css'),
+        maxLines: config.viewerMaxLines,
+        heartbeatMs: config.heartbeatMs,
+      },
+    );
   };
 
   router.get('/', (ctx) => index(ctx, ''));

@@ -40,14 +40,21 @@ export function parseSearchParams(query: Query, from: Position | null): SearchPa
   let matcher: LineMatcher | null = null;
   try {
     // An empty grep keeps every line: the same as none.
-    if (text !== '') matcher = compileGrep({ text, caseSensitive: flag(query, 'case'), regex: flag(query, 'regex'), invert: flag(query, 'invert') });
+    if (text !== '')
+      matcher = compileGrep({
+        text,
+        caseSensitive: flag(query, 'case'),
+        regex: flag(query, 'regex'),
+        invert: flag(query, 'invert'),
+      });
   } catch (err) {
     throw err instanceof GrepError ? badPath(err.message) : err;
   }
   const before = lineId(query, 'before');
   const at = lineId(query, 'at');
   if (before !== null && at !== null) throw badPath('before and at cannot be combined');
-  if (from !== null && (before !== null || at !== null)) throw badPath(`from cannot be combined with ${before !== null ? 'before' : 'at'}`);
+  if (from !== null && (before !== null || at !== null))
+    throw badPath(`from cannot be combined with ${before !== null ? 'before' : 'at'}`);
   return { matcher, before, at };
 }
 
@@ -55,12 +62,18 @@ export function parseSearchParams(query: Query, from: Position | null): SearchPa
 export const isSearch = (search: SearchParams, follow: boolean, rel: string): boolean =>
   search.before !== null || search.at !== null || /\.gz$/i.test(rel) || (!follow && search.matcher !== null);
 
-export function searchRequest(search: SearchParams, lines: number, from: Position | null, config: Config): SearchRequest {
+export function searchRequest(
+  search: SearchParams,
+  lines: number,
+  from: Position | null,
+  config: Config,
+): SearchRequest {
   return { ...search, lines, from, timeoutMs: config.searchTimeoutMs, maxLineBytes: config.maxLineBytes };
 }
 
 /** The id an html stream marks with aria-current. */
-export const currentLine = (search: SearchParams): string | null => (search.at === null ? null : positionToken(search.at));
+export const currentLine = (search: SearchParams): string | null =>
+  search.at === null ? null : positionToken(search.at);
 
 /** A line id that leads nowhere is a 404 with its reason. */
 export const searchErrorAnswer = (err: unknown): unknown =>

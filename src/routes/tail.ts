@@ -86,7 +86,11 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     const file = params.wait && params.follow ? await guard.fileOrAbsent(rel) : await guard.file(rel);
     if (streams.full()) throw new TooManyStreamsError();
 
-    const formatter = createFormatter(params.format, { title: file.rel, maxLineBytes: config.maxLineBytes, current: currentLine(search) });
+    const formatter = createFormatter(params.format, {
+      title: file.rel,
+      maxLineBytes: config.maxLineBytes,
+      current: currentLine(search),
+    });
     ctx.status = 200;
     ctx.type = formatter.contentType;
     ctx.vary('Accept');
@@ -107,7 +111,9 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
     try {
       // Searches (grep, before, at, .gz files) end: see src/tail/search-run.ts.
       if (isSearch(search, params.follow, file.rel)) {
-        const run = await prepareSearch(file.abs, searchRequest(search, params.lines, params.from, config), (abs) => guard.open(abs));
+        const run = await prepareSearch(file.abs, searchRequest(search, params.lines, params.from, config), (abs) =>
+          guard.open(abs),
+        );
         writer.begin();
         await run(writer);
         writer.end('eof');
@@ -115,7 +121,11 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
       }
       if (search.matcher !== null) {
         const grep = grepBacklog(search.matcher, params.lines, config.searchTimeoutMs, config.maxLineBytes);
-        unsubscribe = await engine.follow(file.abs, { ...params, backlog: grep }, new GrepSink(writer, search.matcher, config.maxLineBytes));
+        unsubscribe = await engine.follow(
+          file.abs,
+          { ...params, backlog: grep },
+          new GrepSink(writer, search.matcher, config.maxLineBytes),
+        );
         writer.begin();
         if (writer.closed()) unsubscribe();
         return;
@@ -133,7 +143,11 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
         // Nothing has gone out yet: a file that vanished since the guard saw it is a plain 404, any other failure (EMFILE) a 5xx.
         writer.discard();
         ctx.respond = true;
-        if (err instanceof EngineClosedError) ctx.throw(503, 'Service Unavailable: the server is shutting down', { expose: true, headers: { 'Retry-After': '5' } });
+        if (err instanceof EngineClosedError)
+          ctx.throw(503, 'Service Unavailable: the server is shutting down', {
+            expose: true,
+            headers: { 'Retry-After': '5' },
+          });
         throw err instanceof FileUnavailableError ? notFound() : searchErrorAnswer(err);
       }
       deps.logger.error({ err, path: ctx.path }, 'stream failed');

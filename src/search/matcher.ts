@@ -149,7 +149,10 @@ class RegexMatcher implements LineMatcher {
     try {
       this.re = RE2JS.compile(bytes.toString('latin1'), flags);
     } catch (err) {
-      if (err instanceof RE2JSException) throw new GrepError(`grep is not a regular expression this server can run in linear time: ${firstLine(err.message)}`);
+      if (err instanceof RE2JSException)
+        throw new GrepError(
+          `grep is not a regular expression this server can run in linear time: ${firstLine(err.message)}`,
+        );
       throw err;
     }
   }

@@ -6,17 +6,41 @@
  * Order matters: inverse, then backgrounds, then foregrounds, so an explicit colour wins.
  */
 const LIGHT = {
-  black: '#24292f', red: '#c4221a', green: '#1a7f37', yellow: '#875d00',
-  blue: '#0a5ad0', magenta: '#8e3bb0', cyan: '#0b7285', white: '#6b7178',
-  'bright-black': '#5c636b', 'bright-red': '#b3261e', 'bright-green': '#287a30', 'bright-yellow': '#7a5a00',
-  'bright-blue': '#2f5fbd', 'bright-magenta': '#a2329e', 'bright-cyan': '#087f8c', 'bright-white': '#73787e',
+  black: '#24292f',
+  red: '#c4221a',
+  green: '#1a7f37',
+  yellow: '#875d00',
+  blue: '#0a5ad0',
+  magenta: '#8e3bb0',
+  cyan: '#0b7285',
+  white: '#6b7178',
+  'bright-black': '#5c636b',
+  'bright-red': '#b3261e',
+  'bright-green': '#287a30',
+  'bright-yellow': '#7a5a00',
+  'bright-blue': '#2f5fbd',
+  'bright-magenta': '#a2329e',
+  'bright-cyan': '#087f8c',
+  'bright-white': '#73787e',
 } as const;
 
 const DARK: Record<keyof typeof LIGHT, string> = {
-  black: '#868e98', red: '#f0605a', green: '#4fb84f', yellow: '#d4a02c',
-  blue: '#5b93ee', magenta: '#c873d6', cyan: '#3bb4c6', white: '#c5c8c6',
-  'bright-black': '#9aa1aa', 'bright-red': '#ff7b72', 'bright-green': '#6fd66f', 'bright-yellow': '#f4d35e',
-  'bright-blue': '#79aaff', 'bright-magenta': '#e38cf0', 'bright-cyan': '#6fdcec', 'bright-white': '#ffffff',
+  black: '#868e98',
+  red: '#f0605a',
+  green: '#4fb84f',
+  yellow: '#d4a02c',
+  blue: '#5b93ee',
+  magenta: '#c873d6',
+  cyan: '#3bb4c6',
+  white: '#c5c8c6',
+  'bright-black': '#9aa1aa',
+  'bright-red': '#ff7b72',
+  'bright-green': '#6fd66f',
+  'bright-yellow': '#f4d35e',
+  'bright-blue': '#79aaff',
+  'bright-magenta': '#e38cf0',
+  'bright-cyan': '#6fdcec',
+  'bright-white': '#ffffff',
 };
 
 const names = Object.keys(LIGHT);

@@ -152,7 +152,8 @@ function applySgr(pen: Pen, { values, starts }: Params): void {
 }
 
 /** The value of the g-th param (its first sub-param). */
-const firstValue = (values: readonly number[], starts: readonly number[], g: number): number => values[starts[g] ?? 0] ?? 0;
+const firstValue = (values: readonly number[], starts: readonly number[], g: number): number =>
+  values[starts[g] ?? 0] ?? 0;
 
 /** A param with sub-params: `38:5:n`, `38:2:r:g:b`, `38:2:space:r:g:b`, `4:style`; others are ignored. */
 function applyColonParam(pen: Pen, code: number, args: number[]): void {
@@ -169,7 +170,8 @@ function applyColonParam(pen: Pen, code: number, args: number[]): void {
 function setExtended(pen: Pen, code: number, args: readonly number[]): void {
   let colour: Colour | undefined;
   if (args[0] === 5 && args.length === 2) colour = PALETTE[args[1] ?? 0];
-  if (args[0] === 2 && args.length === 4 && args.every((v) => v <= 255)) colour = `rgb(${args[1]},${args[2]},${args[3]})`;
+  if (args[0] === 2 && args.length === 4 && args.every((v) => v <= 255))
+    colour = `rgb(${args[1]},${args[2]},${args[3]})`;
   if (colour === undefined) return;
   if (code === 38) pen.fg = colour;
   if (code === 48) pen.bg = colour;
@@ -179,7 +181,8 @@ function setExtended(pen: Pen, code: number, args: readonly number[]): void {
 const PALETTE: readonly Colour[] = Array.from({ length: 256 }, (_, n) => {
   if (n < 16) return n;
   const level = (v: number): number => (v === 0 ? 0 : 55 + v * 40);
-  if (n < 232) return `rgb(${level(Math.floor((n - 16) / 36))},${level(Math.floor((n - 16) / 6) % 6)},${level((n - 16) % 6)})`;
+  if (n < 232)
+    return `rgb(${level(Math.floor((n - 16) / 36))},${level(Math.floor((n - 16) / 6) % 6)},${level((n - 16) % 6)})`;
   const grey = 8 + (n - 232) * 10;
   return `rgb(${grey},${grey},${grey})`;
 });
@@ -207,7 +210,16 @@ function applyCode(pen: Pen, code: number): void {
   else if (code === 49) pen.bg = undefined;
 }
 
-const freshPen = (): Pen => ({ fg: undefined, bg: undefined, bold: false, dim: false, italic: false, underline: false, strike: false, inverse: false });
+const freshPen = (): Pen => ({
+  fg: undefined,
+  bg: undefined,
+  bold: false,
+  dim: false,
+  italic: false,
+  underline: false,
+  strike: false,
+  inverse: false,
+});
 
 /** What a segment looks like, from the pen its text was written with. */
 interface Style {
@@ -236,7 +248,10 @@ class SegmentList {
   segments(): Segment[] {
     return this.texts.map((text, i) => {
       const style = this.styles[i];
-      const seg: { text: string; classes: readonly string[]; fg?: string; bg?: string } = { text, classes: style?.classes ?? [] };
+      const seg: { text: string; classes: readonly string[]; fg?: string; bg?: string } = {
+        text,
+        classes: style?.classes ?? [],
+      };
       if (style?.fg !== undefined) seg.fg = style.fg;
       if (style?.bg !== undefined) seg.bg = style.bg;
       return seg;

@@ -31,7 +31,8 @@ const collator = new Intl.Collator('en', { numeric: true });
 /** Natural order (app.log.2 before app.log.10), ties broken by name so the order is total. */
 export function compareEntries(a: Orderable, b: Orderable, sort: IndexSort): number {
   const byName = collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const byKey = sort.key === 'size' ? a.size - b.size : sort.key === 'mtime' ? Date.parse(a.mtime) - Date.parse(b.mtime) : byName;
+  const byKey =
+    sort.key === 'size' ? a.size - b.size : sort.key === 'mtime' ? Date.parse(a.mtime) - Date.parse(b.mtime) : byName;
   const sign = sort.order === 'asc' ? 1 : -1;
   return byKey !== 0 ? sign * byKey : sort.key === 'name' ? 0 : byName;
 }

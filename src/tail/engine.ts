@@ -128,7 +128,13 @@ export class TailEngine {
       entry.follower.listeners.add(sub);
       if (snap !== null) {
         try {
-          await this.sendBacklog(abs, { handle: snap.handle.handle, file: snap.file, end: snap.offset }, req, sink, () => sub.gone);
+          await this.sendBacklog(
+            abs,
+            { handle: snap.handle.handle, file: snap.file, end: snap.offset },
+            req,
+            sink,
+            () => sub.gone,
+          );
         } finally {
           snap.handle.release();
         }
@@ -147,7 +153,13 @@ export class TailEngine {
       throw isMissing(err) ? new FileUnavailableError() : err;
     });
     try {
-      await this.sendBacklog(abs, { handle: opened.handle, file: String(opened.stat.ino), end: opened.stat.size }, req, sink, () => false);
+      await this.sendBacklog(
+        abs,
+        { handle: opened.handle, file: String(opened.stat.ino), end: opened.stat.size },
+        req,
+        sink,
+        () => false,
+      );
     } finally {
       await opened.handle.close();
     }
@@ -164,11 +176,30 @@ export class TailEngine {
   }
 
   /** Sends what comes before the live feed that the request asks for (the last lines, or all after `from`) to one sink, in blocks, waiting for it to take each. */
-  private async sendBacklog(abs: string, current: { handle: FileHandle; file: string; end: number }, req: Omit<TailRequest, 'wait'>, sink: FeedSink, gone: () => boolean): Promise<void> {
-    if (req.backlog !== undefined && (req.from === null || req.from === undefined)) return req.backlog(current.handle, current.file, current.end, sink, gone);
+  private async sendBacklog(
+    abs: string,
+    current: { handle: FileHandle; file: string; end: number },
+    req: Omit<TailRequest, 'wait'>,
+    sink: FeedSink,
+    gone: () => boolean,
+  ): Promise<void> {
+    if (req.backlog !== undefined && (req.from === null || req.from === undefined))
+      return req.backlog(current.handle, current.file, current.end, sink, gone);
     const segments: Segment[] =
       req.from === null || req.from === undefined
-        ? [{ ...current, start: await backlogStart(current.handle, current.end, req.lines, req.lines * (this.opts.maxLineBytes + 1)), before: null, owned: false }]
+        ? [
+            {
+              ...current,
+              start: await backlogStart(
+                current.handle,
+                current.end,
+                req.lines,
+                req.lines * (this.opts.maxLineBytes + 1),
+              ),
+              before: null,
+              owned: false,
+            },
+          ]
         : await resumeSegments(abs, req.from, current, this.opts.open);
     const heads = new LineHeads(this.opts.maxLineBytes);
     try {
@@ -185,10 +216,15 @@ export class TailEngine {
   private entry(abs: string): Entry {
     const existing = this.entries.get(abs);
     if (existing !== undefined) return existing;
-    const follower = new Follower<Subscription>(abs, this.opts.open, (err) => this.report(err, { file: abs, during: 'follow' }), {
-      maxLineBytes: this.opts.maxLineBytes,
-      watchContent: !this.opts.polling,
-    });
+    const follower = new Follower<Subscription>(
+      abs,
+      this.opts.open,
+      (err) => this.report(err, { file: abs, during: 'follow' }),
+      {
+        maxLineBytes: this.opts.maxLineBytes,
+        watchContent: !this.opts.polling,
+      },
+    );
     const onName = (): void => void follower.check();
     const dirWatched = !this.opts.polling && this.dirs.watch(abs, onName);
     const entry: Entry = {
@@ -206,7 +242,8 @@ export class TailEngine {
   private leave(abs: string, entry: Entry, sub: Subscription): void {
     sub.gone = true;
     entry.follower.listeners.delete(sub);
-    const unused = (): boolean => entry.follower.listeners.size === 0 && entry.joining === 0 && this.entries.get(abs) === entry;
+    const unused = (): boolean =>
+      entry.follower.listeners.size === 0 && entry.joining === 0 && this.entries.get(abs) === entry;
     // The last stream has left: release the handle and the watch, once any start in flight settles.
     const dropIfUnused = (): void => {
       if (unused()) this.drop(abs, entry);
@@ -231,7 +268,13 @@ export class TailEngine {
 }
 
 /** Sends `[start, end)` of one segment in blocks, waiting for the sink to take each. */
-async function sendRange(seg: Segment, sink: FeedSink, gone: () => boolean, heads: LineHeads, backPressure: BackPressure): Promise<void> {
+async function sendRange(
+  seg: Segment,
+  sink: FeedSink,
+  gone: () => boolean,
+  heads: LineHeads,
+  backPressure: BackPressure,
+): Promise<void> {
   let pos = seg.start;
   while (pos < seg.end && !gone() && !sink.closed()) {
     const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, seg.end - pos));

@@ -116,7 +116,9 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   /** Where a new listener joins: the shared handle (held for it), the file identity and the offset the live feed continues from. */
   snapshot(): { handle: SharedHandle; file: string; offset: number } | null {
-    return this.current === null ? null : { handle: this.current.acquire(), file: String(this.ino), offset: this.emitted };
+    return this.current === null
+      ? null
+      : { handle: this.current.acquire(), file: String(this.ino), offset: this.emitted };
   }
 
   /**

@@ -53,7 +53,8 @@ class Ring {
     if (this.max === 0) return;
     this.items.push({ bytes: Buffer.from(bytes), end });
     this.bytes += bytes.length;
-    while (this.items.length - this.head > this.max || this.bytes > GZIP_RING_BYTES) this.bytes -= (this.items[this.head++] as Kept).bytes.length;
+    while (this.items.length - this.head > this.max || this.bytes > GZIP_RING_BYTES)
+      this.bytes -= (this.items[this.head++] as Kept).bytes.length;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -75,7 +76,12 @@ class Ring {
  * inflates to; the time is bounded by the budget. Never followed: resolves
  * once the view is complete (or cut short: partial).
  */
-export async function viewGzip(handle: FileHandle, file: string, req: GzipRequest, sink: FeedSink): Promise<{ partial: boolean }> {
+export async function viewGzip(
+  handle: FileHandle,
+  file: string,
+  req: GzipRequest,
+  sink: FeedSink,
+): Promise<{ partial: boolean }> {
   const { view } = req;
   const ring = new Ring(req.lines);
   // Lines to send wait here and go out between chunks, as fast as the client takes them.
@@ -116,7 +122,11 @@ export async function viewGzip(handle: FileHandle, file: string, req: GzipReques
     phase = view.kind === 'at' && req.lines > 0 ? 'after' : 'done';
   };
   // Every line is seen (the matcher applies per view above), so the line an id names is found even when it does not match.
-  const selector = new ForwardSelector(view.kind === 'last' ? req.matcher : null, req.maxLineBytes, view.kind === 'last' ? (b, e) => ring.push(b, e) : onLine);
+  const selector = new ForwardSelector(
+    view.kind === 'last' ? req.matcher : null,
+    req.maxLineBytes,
+    view.kind === 'last' ? (b, e) => ring.push(b, e) : onLine,
+  );
 
   const input = handle.createReadStream({ start: 0, autoClose: false, highWaterMark: BLOCK_BYTES });
   const gunzip = createGunzip({ chunkSize: BLOCK_BYTES });

@@ -5,10 +5,12 @@ import { cutPoint } from './lines.js';
 type Visit = (start: number, end: number) => void;
 
 /** A line's bytes without its newline: what a matcher sees. */
-const content = (block: Buffer, start: number, end: number): Buffer => block.subarray(start, end > start && block[end - 1] === 0x0a ? end - 1 : end);
+const content = (block: Buffer, start: number, end: number): Buffer =>
+  block.subarray(start, end > start && block[end - 1] === 0x0a ? end - 1 : end);
 
 /** Whether a search keeps a line: every line without a matcher, else by match (inverted on request). */
-export const keeps = (matcher: LineMatcher | null, line: Buffer): boolean => matcher === null || matcher.matches(line) !== matcher.invert;
+export const keeps = (matcher: LineMatcher | null, line: Buffer): boolean =>
+  matcher === null || matcher.matches(line) !== matcher.invert;
 
 /**
  * The pieces of one line as a search sees it: a line whose text is longer
@@ -33,7 +35,14 @@ function eachPiece(block: Buffer, start: number, end: number, maxLineBytes: numb
  * the matcher's quick pass over the whole block finds the candidates, so lines
  * without a match cost no more than the scan.
  */
-export function selectLines(block: Buffer, from: number, to: number, matcher: LineMatcher | null, maxLineBytes: number, visit: Visit): void {
+export function selectLines(
+  block: Buffer,
+  from: number,
+  to: number,
+  matcher: LineMatcher | null,
+  maxLineBytes: number,
+  visit: Visit,
+): void {
   const test = (s: number, e: number): void => {
     if (keeps(matcher, content(block, s, e))) visit(s, e);
   };

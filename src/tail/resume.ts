@@ -32,11 +32,33 @@ export interface Current {
  * the file from its new start. Otherwise the current file from its start, told
  * as `missing`.
  */
-export async function resumeSegments(abs: string, from: Position, current: Current, open: FileOpener): Promise<Segment[]> {
-  const whole = (before: FeedEvent): Segment => ({ handle: current.handle, file: current.file, start: 0, end: current.end, before, owned: false });
+export async function resumeSegments(
+  abs: string,
+  from: Position,
+  current: Current,
+  open: FileOpener,
+): Promise<Segment[]> {
+  const whole = (before: FeedEvent): Segment => ({
+    handle: current.handle,
+    file: current.file,
+    start: 0,
+    end: current.end,
+    before,
+    owned: false,
+  });
   const missing = whole({ type: 'missing', file: current.file });
   if (from.file === current.file) {
-    if (from.offset <= current.end) return [{ handle: current.handle, file: current.file, start: from.offset, end: current.end, before: null, owned: false }];
+    if (from.offset <= current.end)
+      return [
+        {
+          handle: current.handle,
+          file: current.file,
+          start: from.offset,
+          end: current.end,
+          before: null,
+          owned: false,
+        },
+      ];
     const copy = await newestCopyReaching(abs, from.offset, open);
     if (copy === null) return [missing];
     return [
@@ -59,7 +81,14 @@ export async function resumeSegments(abs: string, from: Position, current: Curre
   const rotated = (file: string): FeedEvent => ({ type: 'switched', file, reason: 'rotated' });
   return [
     { handle: found.handle, file: from.file, start: from.offset, end: found.stat.size, before: null, owned: true },
-    ...later.map((f) => ({ handle: f.handle, file: String(f.stat.ino), start: 0, end: f.stat.size, before: rotated(String(f.stat.ino)), owned: true })),
+    ...later.map((f) => ({
+      handle: f.handle,
+      file: String(f.stat.ino),
+      start: 0,
+      end: f.stat.size,
+      before: rotated(String(f.stat.ino)),
+      owned: true,
+    })),
     whole(rotated(current.file)),
   ];
 }

@@ -12,7 +12,12 @@ export const COPY_PROOF_BYTES = 64;
  * that copy beside the file (`app.log.1`, `app.log-20261125`, not compressed):
  * the newest one that is longer than `offset` and holds `proof` just before it.
  */
-export async function findRotatedCopy(abs: string, offset: number, proof: Buffer, open: FileOpener): Promise<OpenedFile | null> {
+export async function findRotatedCopy(
+  abs: string,
+  offset: number,
+  proof: Buffer,
+  open: FileOpener,
+): Promise<OpenedFile | null> {
   if (proof.length === 0) return null;
   for (const s of (await rotatedSiblings(abs)).reverse()) {
     if (s.size <= offset) continue;

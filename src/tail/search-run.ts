@@ -54,21 +54,29 @@ export async function prepareSearch(abs: string, req: SearchRequest, open: FileO
   try {
     if (target !== null && target.file !== String(opened.stat.ino)) {
       const other = await findByIdentity(abs, target.file, open);
-      if (other === null) throw new LineNotFoundError('the line id names a file that is neither this one nor one of its rotated copies');
+      if (other === null)
+        throw new LineNotFoundError('the line id names a file that is neither this one nor one of its rotated copies');
       await opened.handle.close();
       opened = other.opened;
       name = other.abs;
     }
     const gz = /\.gz$/i.test(name) && (await isGzip(opened.handle));
-    if (target !== null && !gz && target.offset > opened.stat.size) throw new LineNotFoundError('the line id lies past the end of the file');
+    if (target !== null && !gz && target.offset > opened.stat.size)
+      throw new LineNotFoundError('the line id lies past the end of the file');
     if (req.at !== null && req.at.offset === 0) throw new LineNotFoundError('no line ends at offset 0');
     const { handle, stat } = opened;
     const file = String(stat.ino);
     const from = req.from === null ? null : req.from.file === file ? req.from.offset : 0;
     return async (sink) => {
       try {
-        const opts: ScanOptions = { matcher: req.matcher, maxLineBytes: req.maxLineBytes, budget: budgetFor(req.timeoutMs, sink) };
-        const partial = gz ? (await viewGzip(handle, file, { ...opts, lines: req.lines, view: gzipView(req, from) }, sink)).partial : await searchPlain(handle, file, stat.size, req, from, opts, sink);
+        const opts: ScanOptions = {
+          matcher: req.matcher,
+          maxLineBytes: req.maxLineBytes,
+          budget: budgetFor(req.timeoutMs, sink),
+        };
+        const partial = gz
+          ? (await viewGzip(handle, file, { ...opts, lines: req.lines, view: gzipView(req, from) }, sink)).partial
+          : await searchPlain(handle, file, stat.size, req, from, opts, sink);
         if (partial && !sink.closed()) sink.event({ type: 'partial' });
       } finally {
         await handle.close();
@@ -88,7 +96,15 @@ function gzipView(req: SearchRequest, from: number | null): GzipView {
 }
 
 /** The same views of an uncompressed file, read from its end (or from an id) rather than from its start. Resolves with whether it was cut short. */
-async function searchPlain(handle: FileHandle, file: string, size: number, req: SearchRequest, from: number | null, opts: ScanOptions, sink: FeedSink): Promise<boolean> {
+async function searchPlain(
+  handle: FileHandle,
+  file: string,
+  size: number,
+  req: SearchRequest,
+  from: number | null,
+  opts: ScanOptions,
+  sink: FeedSink,
+): Promise<boolean> {
   const target = req.at ?? req.before;
   if (target === null && from !== null) return (await sendForward(handle, file, from, Infinity, opts, sink)).partial;
   if (target === null) {
@@ -107,7 +123,14 @@ async function searchPlain(handle: FileHandle, file: string, size: number, req: 
 }
 
 /** Sends up to `count` kept lines after `from`, waiting for the sink to take them. */
-async function sendForward(handle: FileHandle, file: string, from: number, count: number, opts: ScanOptions, sink: FeedSink): Promise<{ partial: boolean }> {
+async function sendForward(
+  handle: FileHandle,
+  file: string,
+  from: number,
+  count: number,
+  opts: ScanOptions,
+  sink: FeedSink,
+): Promise<{ partial: boolean }> {
   let sent = 0;
   return forwardLines(
     handle,
@@ -126,7 +149,13 @@ async function sendForward(handle: FileHandle, file: string, from: number, count
 }
 
 /** What the engine calls instead of its plain backlog for a followed grep stream. */
-export type BacklogSender = (handle: FileHandle, file: string, end: number, sink: FeedSink, gone: () => boolean) => Promise<void>;
+export type BacklogSender = (
+  handle: FileHandle,
+  file: string,
+  end: number,
+  sink: FeedSink,
+  gone: () => boolean,
+) => Promise<void>;
 
 // The unfinished line handed on starts where a newline ended: nothing before it to continue.
 const EMPTY = Buffer.alloc(0);
@@ -136,7 +165,12 @@ const EMPTY = Buffer.alloc(0);
  * file, then the unfinished last line (if any) handed on as data, so the live
  * filter completes it with what is appended next.
  */
-export function grepBacklog(matcher: LineMatcher, lines: number, timeoutMs: number, maxLineBytes: number): BacklogSender {
+export function grepBacklog(
+  matcher: LineMatcher,
+  lines: number,
+  timeoutMs: number,
+  maxLineBytes: number,
+): BacklogSender {
   return async (handle, file, end, sink, gone) => {
     const tail = Buffer.allocUnsafe(Math.min(end, maxLineBytes));
     const n = await readFully(handle, tail, tail.length, end - tail.length);
@@ -146,6 +180,7 @@ export function grepBacklog(matcher: LineMatcher, lines: number, timeoutMs: numb
     const found = await lastLines(handle, cut, lines, { matcher, maxLineBytes, budget });
     await sendLines(handle, file, found.lines, sink);
     if (found.partial && !budget.cancelled()) sink.event({ type: 'partial' });
-    if (cut < end && !budget.cancelled()) sink.event({ type: 'data', file, start: cut, bytes: Buffer.from(tail.subarray(nl + 1, n)), head: EMPTY });
+    if (cut < end && !budget.cancelled())
+      sink.event({ type: 'data', file, start: cut, bytes: Buffer.from(tail.subarray(nl + 1, n)), head: EMPTY });
   };
 }

@@ -67,7 +67,9 @@ export async function lastLines(handle: FileHandle, end: number, need: number, o
     } else {
       const first = lo === 0 ? 0 : nl + 1;
       ranges = [];
-      selectLines(block, first, n, opts.matcher, opts.maxLineBytes, (s, e) => ranges.push({ start: lo + s, end: lo + e }));
+      selectLines(block, first, n, opts.matcher, opts.maxLineBytes, (s, e) =>
+        ranges.push({ start: lo + s, end: lo + e }),
+      );
       hi = lo + first;
     }
     const take = ranges.length > need - count ? ranges.slice(ranges.length - (need - count)) : ranges;
@@ -92,7 +94,13 @@ async function lineStart(handle: FileHandle, pos: number, buf: Buffer, budget: S
 }
 
 /** The last `keep` kept lines (pieces) of [start, end), read forward; null when the budget ran out first. */
-async function forwardRanges(handle: FileHandle, start: number, end: number, keep: number, opts: ScanOptions): Promise<LineRange[] | null> {
+async function forwardRanges(
+  handle: FileHandle,
+  start: number,
+  end: number,
+  keep: number,
+  opts: ScanOptions,
+): Promise<LineRange[] | null> {
   let ranges: LineRange[] = [];
   const selector = new ForwardSelector(opts.matcher, opts.maxLineBytes, (bytes, e) => {
     ranges.push({ start: e - bytes.length, end: e });
@@ -139,11 +147,21 @@ export async function forwardLines(
 const SEND_READ_BYTES = 1024 * 1024;
 
 /** Reads the lines found and sends each as a `line` event, waiting for the sink to take them. */
-export async function sendLines(handle: FileHandle, file: string, lines: readonly LineRange[], sink: FeedSink): Promise<void> {
+export async function sendLines(
+  handle: FileHandle,
+  file: string,
+  lines: readonly LineRange[],
+  sink: FeedSink,
+): Promise<void> {
   for (let i = 0; i < lines.length && !sink.closed(); ) {
     const first = lines[i] as LineRange;
     let j = i + 1;
-    while (j < lines.length && (lines[j] as LineRange).start === (lines[j - 1] as LineRange).end && (lines[j] as LineRange).end - first.start <= SEND_READ_BYTES) j++;
+    while (
+      j < lines.length &&
+      (lines[j] as LineRange).start === (lines[j - 1] as LineRange).end &&
+      (lines[j] as LineRange).end - first.start <= SEND_READ_BYTES
+    )
+      j++;
     const last = lines[j - 1] as LineRange;
     // A fresh buffer per read: the sink may keep the bytes until the socket takes them.
     const buf = Buffer.allocUnsafe(last.end - first.start);

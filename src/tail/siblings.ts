@@ -28,9 +28,15 @@ export async function rotatedSiblings(abs: string): Promise<Sibling[]> {
   for (const name of names) {
     if (!isRotatedOf(name, base) || COMPRESSED.test(name)) continue;
     const st = await orMissing(stat(path.join(dir, name)));
-    if (st !== null && st.isFile()) found.push({ abs: path.join(dir, name), name, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+    if (st !== null && st.isFile())
+      found.push({ abs: path.join(dir, name), name, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
   }
-  return found.sort((a, b) => a.mtimeMs - b.mtimeMs || rotationNumber(b.name) - rotationNumber(a.name) || a.name.localeCompare(b.name)).map(({ name: _name, ...s }) => s);
+  return found
+    .sort(
+      (a, b) =>
+        a.mtimeMs - b.mtimeMs || rotationNumber(b.name) - rotationNumber(a.name) || a.name.localeCompare(b.name),
+    )
+    .map(({ name: _name, ...s }) => s);
 }
 
 const rotationNumber = (name: string): number => Number(/\.(\d{1,3})$/.exec(name)?.[1] ?? 0);
@@ -49,7 +55,12 @@ export async function openSibling(s: Sibling, open: FileOpener): Promise<OpenedF
  * leaving out the inodes in `exclude`: what two rotations in quick succession
  * left between the file a follower read and the one now behind the name.
  */
-export async function rotatedSince(abs: string, after: { mtimeMs: number }, exclude: ReadonlySet<number>, open: FileOpener): Promise<OpenedFile[]> {
+export async function rotatedSince(
+  abs: string,
+  after: { mtimeMs: number },
+  exclude: ReadonlySet<number>,
+  open: FileOpener,
+): Promise<OpenedFile[]> {
   const out: OpenedFile[] = [];
   for (const s of await rotatedSiblings(abs)) {
     if (s.mtimeMs < after.mtimeMs || exclude.has(s.ino)) continue;
@@ -63,7 +74,11 @@ export async function rotatedSince(abs: string, after: { mtimeMs: number }, excl
  * The file an id names once it is no longer behind its name: the rotated
  * sibling with that identity (inode), opened through the guard; null when none is.
  */
-export async function findByIdentity(abs: string, ino: string, open: FileOpener): Promise<{ abs: string; opened: OpenedFile } | null> {
+export async function findByIdentity(
+  abs: string,
+  ino: string,
+  open: FileOpener,
+): Promise<{ abs: string; opened: OpenedFile } | null> {
   const match = (await rotatedSiblings(abs)).find((s) => String(s.ino) === ino);
   if (match === undefined) return null;
   const opened = await openSibling(match, open);

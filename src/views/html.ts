@@ -36,7 +36,11 @@ export const encodePath = (rel: string): string => rel.split('/').map(encodeURIC
 const sha256 = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
 
 /** A page's Content-Security-Policy: no script but its own inline ones (by hash) and the given sources (`'self'`: our bundle). */
-export function contentSecurityPolicy(inlineScripts: readonly string[], extra: readonly string[] = [], scriptSources: readonly string[] = []): string {
+export function contentSecurityPolicy(
+  inlineScripts: readonly string[],
+  extra: readonly string[] = [],
+  scriptSources: readonly string[] = [],
+): string {
   const sources = [...scriptSources, ...inlineScripts.map(sha256)];
   const scripts = sources.length === 0 ? "'none'" : sources.join(' ');
   return [

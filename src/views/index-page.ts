@@ -45,7 +45,9 @@ export function breadcrumbs(base: string, rel: string, lastIsFile: boolean): Saf
   const crumbs = segs.map((name, i) => {
     const sub = segs.slice(0, i + 1).join('/');
     const last = i === segs.length - 1;
-    return last && lastIsFile ? html` / <strong>${name}</strong>` : html` / <a href="${base}/browse/${encodePath(sub)}">${name}</a>`;
+    return last && lastIsFile
+      ? html` / <strong>${name}</strong>`
+      : html` / <a href="${base}/browse/${encodePath(sub)}">${name}</a>`;
   });
   return html`<a href="${base}/">logs</a>${crumbs}`;
 }
@@ -64,7 +66,15 @@ export interface IndexView {
 }
 
 /** What the browser copies for an entry that appears later, so its rows are this file's markup too. */
-const TEMPLATE_FILE: DirEntry = { name: '', path: '', type: 'file', size: 0, mtime: new Date(0).toISOString(), family: '', compressed: true };
+const TEMPLATE_FILE: DirEntry = {
+  name: '',
+  path: '',
+  type: 'file',
+  size: 0,
+  mtime: new Date(0).toISOString(),
+  family: '',
+  compressed: true,
+};
 const TEMPLATE_DIR: DirEntry = { ...TEMPLATE_FILE, type: 'dir', compressed: false };
 
 const COLUMNS: ReadonlyArray<{ key: SortKey; label: string }> = [
@@ -86,7 +96,9 @@ function header(view: IndexView): SafeHtml {
     // The current column flips its order; another starts with the order people want first (names a-z, biggest and newest first).
     const next = current ? (view.sort.order === 'asc' ? 'desc' : 'asc') : key === 'name' ? 'asc' : 'desc';
     const ariaSort = current ? (view.sort.order === 'asc' ? 'ascending' : 'descending') : null;
-    const arrow = current ? html`<span class="arrow" aria-hidden="true">${view.sort.order === 'asc' ? '▲' : '▼'}</span>` : '';
+    const arrow = current
+      ? html`<span class="arrow" aria-hidden="true">${view.sort.order === 'asc' ? '▲' : '▼'}</span>`
+      : '';
     return html`<th scope="col" class="${key}"${ariaSort === null ? '' : html` aria-sort="${ariaSort}"`}><a href="${sortHref(view, { key, order: next })}">${label}${arrow}</a></th>`;
   });
   return html`<thead><tr>${cells}<th scope="col" class="links"><span class="sr">Actions</span></th></tr></thead>`;
@@ -105,7 +117,9 @@ function row(base: string, e: DirEntry, now: number, template = false): SafeHtml
   }
   const tag = e.compressed ? html`<span class="tag" title="compressed: shown decompressed">gz</span>` : '';
   const rotated = e.name !== e.family;
-  const links = (['view', 'tail', 'download'] as const).map((route) => html`<a class="${route}"${href(`${base}/${route}/${p}`, template)}>${route}</a>`);
+  const links = (['view', 'tail', 'download'] as const).map(
+    (route) => html`<a class="${route}"${href(`${base}/${route}/${p}`, template)}>${route}</a>`,
+  );
   return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}><td class="name"><a class="open"${href(`${base}/view/${p}`, template)}>${e.name}</a>${tag}</td><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>${time}<td class="links">${links}</td></tr>`;
 }
 
@@ -119,7 +133,10 @@ export function indexPage(view: IndexView): string {
     return html`<tbody class="${family === null ? 'dir' : 'group'}"${family === null ? '' : html` data-family="${family}"`}>${members.map((e) => row(base, e, view.now))}</tbody>`;
   });
   const hidden = (name: string, value: string): SafeHtml => html`<input type="hidden" name="${name}" value="${value}">`;
-  const sortFields = view.sort.key === 'name' && view.sort.order === 'asc' ? '' : html`${hidden('sort', view.sort.key)}${hidden('order', view.sort.order)}`;
+  const sortFields =
+    view.sort.key === 'name' && view.sort.order === 'asc'
+      ? ''
+      : html`${hidden('sort', view.sort.key)}${hidden('order', view.sort.order)}`;
   const assets = `${base}/assets/`;
   const { script, style } = view.client;
   const empty = view.q === '' ? 'This directory is empty.' : `Nothing here matches “${view.q}”.`;

@@ -16,8 +16,10 @@ const MAX_LINES = 500;
 const BATCH = 200;
 
 /** `line from\n` .. `line to\n`. */
-const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
-const texts = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
+const lines = (from: number, to: number): string =>
+  Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
+const texts = (from: number, to: number): string[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}`);
 
 interface ShownLine {
   readonly text: string;
@@ -31,7 +33,15 @@ let browser: Browser;
 before(async () => {
   browser = await chromium.launch({
     executablePath: requireDebianPackage('chromium', '/usr/bin/chromium'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 });
 
@@ -48,7 +58,8 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   async function newPage(): Promise<Page> {
     const page = await context.newPage();
     page.on('console', (m) => {
-      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
+      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text()))
+        problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     return page;
@@ -64,7 +75,11 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     });
     await context.addInitScript(() => {
       const w = window as TestWindow & { __cometTailReport?: (what: string) => Promise<void> };
-      document.addEventListener('securitypolicyviolation', (e) => void w.__cometTailReport?.(`${e.violatedDirective} blocked=${e.blockedURI}`), true);
+      document.addEventListener(
+        'securitypolicyviolation',
+        (e) => void w.__cometTailReport?.(`${e.violatedDirective} blocked=${e.blockedURI}`),
+        true,
+      );
       // Every connection state the status bar shows, in order.
       w.__states = [];
       new MutationObserver(() => {
@@ -77,7 +92,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   afterEach(async () => {
     await context?.close();
     // Every page's stream has been seen to end before the server stops: none starts during its shutdown.
-    if (srv !== undefined) await waitUntil(() => srv.running.streams.size === 0, 'the pages\' streams to end', 20_000);
+    if (srv !== undefined) await waitUntil(() => srv.running.streams.size === 0, "the pages' streams to end", 20_000);
     await srv?.close();
   });
 
@@ -91,7 +106,9 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   }
 
   const shownLines = (page: Page): Promise<ShownLine[]> =>
-    page.$$eval('#lines .l:not([hidden])', (els) => els.map((e) => ({ text: e.textContent ?? '', id: e.getAttribute('data-id') ?? '' })));
+    page.$$eval('#lines .l:not([hidden])', (els) =>
+      els.map((e) => ({ text: e.textContent ?? '', id: e.getAttribute('data-id') ?? '' })),
+    );
 
   const waitForLastLine = (page: Page, text: string): Promise<unknown> =>
     page.waitForFunction((want) => [...document.querySelectorAll('#lines .l')].at(-1)?.textContent === want, text);
@@ -109,13 +126,18 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
       return { id: first?.dataset.id ?? '', top: first?.getBoundingClientRect().top ?? 0 };
     });
     await page.waitForFunction(
-      (id) => document.querySelector('#lines .l:not([hidden])')?.getAttribute('data-id') !== id || !(document.getElementById('older-start') as HTMLElement).hidden,
+      (id) =>
+        document.querySelector('#lines .l:not([hidden])')?.getAttribute('data-id') !== id ||
+        !(document.getElementById('older-start') as HTMLElement).hidden,
       was.id,
     );
     const shown = await shownLines(page);
     const at = shown.findIndex((l) => l.id === was.id);
     assert.ok(at >= 0, 'the line that was first is still on the page');
-    const now = await page.evaluate((id) => document.querySelector(`#lines .l[data-id="${id}"]`)?.getBoundingClientRect().top ?? NaN, was.id);
+    const now = await page.evaluate(
+      (id) => document.querySelector(`#lines .l[data-id="${id}"]`)?.getBoundingClientRect().top ?? NaN,
+      was.id,
+    );
     const start = await page.evaluate(() => !(document.getElementById('older-start') as HTMLElement).hidden);
     return { added: shown.slice(0, at), moved: Math.abs(now - was.top), start };
   }
@@ -127,7 +149,9 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
       'no CSP violation, no console error, no page error',
     );
 
-  test('load older from the end to the start of a 3,000-line file: every line once, in order, at most VIEWER_MAX_LINES on the page, the reader\'s place kept', { timeout: TEST_TIMEOUT }, async () => {
+  test("load older from the end to the start of a 3,000-line file: every line once, in order, at most VIEWER_MAX_LINES on the page, the reader's place kept", {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 3000));
     const page = await newPage();
     await open(page, '/view/app.log');
@@ -157,7 +181,10 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
       'every line seen exactly once across the loads, in file order',
     );
     assert.equal(new Set(seen.map((l) => l.id)).size, 3000, 'each with its own id');
-    assert.ok(batches.slice(0, -1).every((b) => b.length === BATCH), `batches of ${BATCH}: ${batches.map((b) => b.length).join(',')}`);
+    assert.ok(
+      batches.slice(0, -1).every((b) => b.length === BATCH),
+      `batches of ${BATCH}: ${batches.map((b) => b.length).join(',')}`,
+    );
     assert.ok(Math.max(...counts) <= MAX_LINES, `at most ${MAX_LINES} line elements on the page: ${counts.join(',')}`);
     assert.equal(counts.at(-1), MAX_LINES);
     assert.ok(Math.max(...moves) <= 3, `the line that was at the top stayed in place: moved ${moves.join(',')} px`);
@@ -185,7 +212,9 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     noProblems();
   });
 
-  test('permalink: "copy link" gives /view/<file>?at=<id>; opening it shows that line marked and in view, its neighbours around it, not following', { timeout: TEST_TIMEOUT }, async () => {
+  test('permalink: "copy link" gives /view/<file>?at=<id>; opening it shows that line marked and in view, its neighbours around it, not following', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 3000));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(srv.url).origin });
     const page = await newPage();
@@ -209,9 +238,17 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
       const box = (document.getElementById('lines') as HTMLElement).getBoundingClientRect();
       const el = document.querySelector('#lines [aria-current="true"]') as HTMLElement;
       const r = el.getBoundingClientRect();
-      return { inView: r.top >= box.top && r.bottom <= box.bottom, prev: el.previousElementSibling?.textContent, next: el.nextElementSibling?.textContent, bg: getComputedStyle(el).backgroundColor };
+      return {
+        inView: r.top >= box.top && r.bottom <= box.bottom,
+        prev: el.previousElementSibling?.textContent,
+        next: el.nextElementSibling?.textContent,
+        bg: getComputedStyle(el).backgroundColor,
+      };
     });
-    assert.deepEqual({ inView: place.inView, prev: place.prev, next: place.next }, { inView: true, prev: 'line 2949', next: 'line 2951' });
+    assert.deepEqual(
+      { inView: place.inView, prev: place.prev, next: place.next },
+      { inView: true, prev: 'line 2949', next: 'line 2951' },
+    );
     assert.notEqual(place.bg, 'rgba(0, 0, 0, 0)', 'visibly highlighted');
     assert.deepEqual(
       (await shownLines(other)).map((l) => l.text),
@@ -235,11 +272,18 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     noProblems(/status of 404/);
   });
 
-  test('the search view: the matching lines of the whole file, older ones loaded, new matches live, each result linking to its place', { timeout: TEST_TIMEOUT }, async () => {
-    const all = Array.from({ length: 3000 }, (_, i) => (i % 7 === 3 ? `line ${i + 1} ERROR disk ${i}` : `line ${i + 1} ok`));
+  test('the search view: the matching lines of the whole file, older ones loaded, new matches live, each result linking to its place', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
+    const all = Array.from({ length: 3000 }, (_, i) =>
+      i % 7 === 3 ? `line ${i + 1} ERROR disk ${i}` : `line ${i + 1} ok`,
+    );
     await write('app.log', `${all.join('\n')}\n`);
     const want = all.filter((l) => l.toLowerCase().includes('error'));
-    assert.ok(want.length > BATCH && want.length < MAX_LINES, `${want.length} matches: more than a batch, fewer than the page holds`);
+    assert.ok(
+      want.length > BATCH && want.length < MAX_LINES,
+      `${want.length} matches: more than a batch, fewer than the page holds`,
+    );
 
     const page = await newPage();
     await open(page, '/view/app.log');
@@ -264,13 +308,25 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
 
     await append('app.log', 'line 3001 fine\nline 3002 error again\n');
     await waitForLastLine(page, 'line 3002 error again');
-    assert.equal(await page.locator('#lines .l', { hasText: 'line 3001 fine' }).count(), 0, 'a line that does not match is not shown');
+    assert.equal(
+      await page.locator('#lines .l', { hasText: 'line 3001 fine' }).count(),
+      0,
+      'a line that does not match is not shown',
+    );
 
     // Each result links to its own place in the file.
-    const results = await page.$$eval('#lines .l', (els) => els.map((e) => ({ id: e.getAttribute('data-id'), href: e.querySelector('a.goto')?.getAttribute('href') ?? null })));
+    const results = await page.$$eval('#lines .l', (els) =>
+      els.map((e) => ({
+        id: e.getAttribute('data-id'),
+        href: e.querySelector('a.goto')?.getAttribute('href') ?? null,
+      })),
+    );
     for (const r of results) assert.equal(r.href, `${srv.url}/view/app.log?at=${r.id}`);
     const pick = want[100] as string;
-    await page.locator('#lines .l', { hasText: new RegExp(`^${pick}$`) }).locator('a.goto').click();
+    await page
+      .locator('#lines .l', { hasText: new RegExp(`^${pick}$`) })
+      .locator('a.goto')
+      .click();
     await page.waitForURL(/\?at=/);
     await page.waitForSelector('#lines [aria-current="true"]');
     assert.equal(await page.locator('#lines [aria-current="true"]').textContent(), pick);
@@ -279,7 +335,9 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     noProblems();
   });
 
-  test('a .gz file is shown whole and its view ends: complete, never reconnecting', { timeout: TEST_TIMEOUT }, async () => {
+  test('a .gz file is shown whole and its view ends: complete, never reconnecting', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('old.log.2.gz', gzipSync(lines(1, 300)));
     const page = await newPage();
     const tailRequests: string[] = [];
@@ -297,8 +355,16 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     );
     // A reconnect would come within a second of the end (backoff from 250 ms): watch for one a while.
     await page.waitForTimeout(2000);
-    assert.deepEqual(await page.evaluate(() => (window as TestWindow).__states), ['connecting', 'connected', 'complete']);
-    assert.equal(tailRequests.filter((q) => !q.includes('before=')).length, 1, `one stream request, not retried: ${tailRequests.join(' ')}`);
+    assert.deepEqual(await page.evaluate(() => (window as TestWindow).__states), [
+      'connecting',
+      'connected',
+      'complete',
+    ]);
+    assert.equal(
+      tailRequests.filter((q) => !q.includes('before=')).length,
+      1,
+      `one stream request, not retried: ${tailRequests.join(' ')}`,
+    );
     noProblems();
   });
 });

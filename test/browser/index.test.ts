@@ -17,7 +17,15 @@ before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: requireDebianPackage('chromium', '/usr/bin/chromium'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 });
 after(async () => {
@@ -37,16 +45,25 @@ describe('the index in a real browser', () => {
     page.on('console', (m) => {
       // No icon of its own: the browser's /favicon.ico guess is a 404.
       if (m.location().url.endsWith('/favicon.ico')) return;
-      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text()))
+        problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`), true);
+      document.addEventListener(
+        'securitypolicyviolation',
+        (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+        true,
+      );
     });
   };
   /** Names of the rows shown, in page order. */
   const shownNames = (): Promise<string[]> =>
-    page.evaluate(() => [...document.querySelectorAll<HTMLTableRowElement>('tbody tr.entry')].filter((tr) => !tr.hidden && tr.offsetParent !== null).map((tr) => tr.dataset.name ?? ''));
+    page.evaluate(() =>
+      [...document.querySelectorAll<HTMLTableRowElement>('tbody tr.entry')]
+        .filter((tr) => !tr.hidden && tr.offsetParent !== null)
+        .map((tr) => tr.dataset.name ?? ''),
+    );
   const goto = async (query = ''): Promise<void> => {
     await page.goto(`${srv.url}/${query}`);
   };
@@ -78,12 +95,22 @@ describe('the index in a real browser', () => {
     await srv.close();
   });
 
-  test('families together, sortable by the column links, the current one marked with aria-sort', { timeout: TEST_TIMEOUT }, async () => {
+  test('families together, sortable by the column links, the current one marked with aria-sort', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await open();
     await goto();
     await live();
     assert.deepEqual(await shownNames(), [
-      'nginx', 'a-very-long-log-file-name-that-would-overflow-a-phone-screen-easily.log', 'access.log', 'access.log.old', 'app.log', 'app.log.1', 'app.log.2.gz', 'kern.log', 'syslog',
+      'nginx',
+      'a-very-long-log-file-name-that-would-overflow-a-phone-screen-easily.log',
+      'access.log',
+      'access.log.old',
+      'app.log',
+      'app.log.1',
+      'app.log.2.gz',
+      'kern.log',
+      'syslog',
     ]);
     await page.getByRole('link', { name: 'Size' }).click();
     await page.waitForURL(/sort=size&order=desc/);
@@ -100,7 +127,9 @@ describe('the index in a real browser', () => {
     assert.deepEqual(problems, []);
   });
 
-  test('the filter box filters as one types, keeps it in the URL, and the sort links keep it', { timeout: TEST_TIMEOUT }, async () => {
+  test('the filter box filters as one types, keeps it in the URL, and the sort links keep it', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await open();
     await goto();
     await live();
@@ -123,7 +152,9 @@ describe('the index in a real browser', () => {
     assert.deepEqual(problems, []);
   });
 
-  test('sizes and relative times, with exact values on hover; times kept fresh', { timeout: TEST_TIMEOUT }, async () => {
+  test('sizes and relative times, with exact values on hover; times kept fresh', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await open();
     await goto();
     await live();
@@ -138,11 +169,15 @@ describe('the index in a real browser', () => {
     assert.match((await page.locator('tr[data-name="kern.log"] time').textContent()) ?? '', /^(3\d|4\d) s ago$/);
     await page.clock.install();
     await page.clock.fastForward(2 * MIN);
-    await page.waitForFunction(() => document.querySelector('tr[data-name="kern.log"] time')?.textContent === '2 min ago');
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-name="kern.log"] time')?.textContent === '2 min ago',
+    );
     assert.deepEqual(problems, []);
   });
 
-  test('the live index: a new file appears, a growing one changes, a deleted one vanishes, without a reload', { timeout: TEST_TIMEOUT }, async () => {
+  test('the live index: a new file appears, a growing one changes, a deleted one vanishes, without a reload', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await open();
     await goto();
     await live();
@@ -154,11 +189,18 @@ describe('the index in a real browser', () => {
     assert.equal(await page.locator('tr[data-name="new.log"] td.size').textContent(), '6 B');
     assert.equal(await page.locator('tr[data-name="new.log"] a.open').getAttribute('href'), '/view/new.log');
     await appendFile(path.join(srv.dir, 'new.log'), 'x'.repeat(2042));
-    await page.waitForFunction(() => document.querySelector('tr[data-name="new.log"] td.size')?.textContent === '2.0 KiB');
+    await page.waitForFunction(
+      () => document.querySelector('tr[data-name="new.log"] td.size')?.textContent === '2.0 KiB',
+    );
     assert.equal(await page.locator('tr[data-name="new.log"] td.size').getAttribute('title'), '2,048 bytes');
     await writeFile(path.join(srv.dir, 'new.log.1'), 'rotated\n');
     await page.waitForSelector('tbody.group[data-family="new.log"] tr.rotated[data-name="new.log.1"]');
-    assert.deepEqual(await page.locator('tbody.group[data-family="new.log"] tr').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.name)), ['new.log', 'new.log.1']);
+    assert.deepEqual(
+      await page
+        .locator('tbody.group[data-family="new.log"] tr')
+        .evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.name)),
+      ['new.log', 'new.log.1'],
+    );
     await rm(path.join(srv.dir, 'access.log'));
     await page.waitForSelector('tr[data-name="access.log"]', { state: 'detached' });
     assert.ok((await shownNames()).includes('access.log.old'), 'the rest of its family stays');
@@ -170,11 +212,16 @@ describe('the index in a real browser', () => {
     assert.deepEqual(problems, []);
   });
 
-  test('at 390 px: no horizontal scroll, actions under the name; screenshots light, dark and narrow', { timeout: TEST_TIMEOUT }, async () => {
+  test('at 390 px: no horizontal scroll, actions under the name; screenshots light, dark and narrow', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await open({ viewport: { width: 390, height: 844 }, colorScheme: 'light' });
     await goto();
     await live();
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
     assert.ok(widths.scroll <= widths.client, `page ${widths.scroll} px wide in a ${widths.client} px window`);
     const name = await page.locator('tr[data-name="app.log"] td.name').boundingBox();
     const links = await page.locator('tr[data-name="app.log"] td.links').boundingBox();
@@ -202,7 +249,9 @@ describe('the index in a real browser', () => {
     assert.deepEqual(problems, []);
   });
 
-  test('without JavaScript: the same rows, sorting and filtering by the server, no theme button', { timeout: TEST_TIMEOUT }, async () => {
+  test('without JavaScript: the same rows, sorting and filtering by the server, no theme button', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await open({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
     await goto();
     assert.equal((await shownNames()).length, 9);
@@ -215,7 +264,10 @@ describe('the index in a real browser', () => {
     await page.waitForURL(/sort=size&order=desc&q=app/);
     assert.equal(await page.locator('th.size').getAttribute('aria-sort'), 'descending');
     assert.equal(await page.locator('tr[data-name="app.log"] time').textContent(), '3 min ago');
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
     assert.ok(widths.scroll <= widths.client);
     await page.screenshot({ path: path.join(ARTIFACTS, 'index-noscript-narrow.png'), fullPage: true });
     assert.deepEqual(problems, []);

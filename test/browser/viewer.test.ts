@@ -13,12 +13,15 @@ const TEST_TIMEOUT = 120_000;
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 
 /** `line from\n` .. `line to\n`. */
-const lines = (from: number, to: number, prefix = 'line '): string => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}\n`).join('');
-const texts = (from: number, to: number, prefix = 'line '): string[] => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
+const lines = (from: number, to: number, prefix = 'line '): string =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}\n`).join('');
+const texts = (from: number, to: number, prefix = 'line '): string[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${from + i}`);
 /** The byte offset just after `line n\n` in a file that is `lines(1, ...)`. */
 const offsetAfter = (n: number): number => Buffer.byteLength(lines(1, n));
 
-const HOSTILE = '<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> \x1b]8;;http://evil/\x07link\x1b]8;;\x07';
+const HOSTILE =
+  '<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script> \x1b]8;;http://evil/\x07link\x1b]8;;\x07';
 
 type TestWindow = Window & {
   __pwned?: unknown;
@@ -46,7 +49,15 @@ let browser: Browser;
 before(async () => {
   browser = await chromium.launch({
     executablePath: requireDebianPackage('chromium', '/usr/bin/chromium'),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   await mkdir(ARTIFACTS, { recursive: true });
 });
@@ -76,7 +87,9 @@ describe('the viewer in a real browser', () => {
       document.addEventListener(
         'securitypolicyviolation',
         (e) => {
-          w.__cometTailReported = w.__cometTailReport?.(`${e.violatedDirective} blocked=${e.blockedURI} sample=${e.sample}`);
+          w.__cometTailReported = w.__cometTailReport?.(
+            `${e.violatedDirective} blocked=${e.blockedURI} sample=${e.sample}`,
+          );
         },
         true,
       );
@@ -91,7 +104,8 @@ describe('the viewer in a real browser', () => {
     page.on('console', (m) => {
       // The index page has no icon of its own (not this page's concern).
       if (m.location().url.endsWith('/favicon.ico')) return;
-      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text()))
+        problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
   }
@@ -128,13 +142,20 @@ describe('the viewer in a real browser', () => {
   }
 
   const shownLines = (): Promise<ShownLine[]> =>
-    page.$$eval('#lines .l:not([hidden])', (els) => els.map((e) => ({ text: e.textContent ?? '', id: e.getAttribute('data-id') ?? '' })));
+    page.$$eval('#lines .l:not([hidden])', (els) =>
+      els.map((e) => ({ text: e.textContent ?? '', id: e.getAttribute('data-id') ?? '' })),
+    );
   const shownTexts = async (): Promise<string[]> => (await shownLines()).map((l) => l.text);
 
   const scrollState = (): Promise<ScrollState> =>
     page.evaluate(() => {
       const el = document.getElementById('lines') as HTMLElement;
-      return { top: el.scrollTop, height: el.scrollHeight, view: el.clientHeight, atBottom: el.scrollTop + el.clientHeight >= el.scrollHeight - 8 };
+      return {
+        top: el.scrollTop,
+        height: el.scrollHeight,
+        view: el.clientHeight,
+        atBottom: el.scrollTop + el.clientHeight >= el.scrollHeight - 8,
+      };
     });
 
   async function assertAtBottom(when: string): Promise<void> {
@@ -144,10 +165,14 @@ describe('the viewer in a real browser', () => {
       return el.scrollTop + el.clientHeight >= el.scrollHeight - 8;
     });
     const s = await scrollState();
-    assert.ok(s.height > s.view + 200, `${when}: the lines overflow the view (${JSON.stringify(s)}), so scrolling means something`);
+    assert.ok(
+      s.height > s.view + 200,
+      `${when}: the lines overflow the view (${JSON.stringify(s)}), so scrolling means something`,
+    );
   }
 
-  const frames = (): Promise<void> => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  const frames = (): Promise<void> =>
+    page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 
   /** Wheels the mouse over the lines, like a reader, and waits until that scroll has ended and been seen by the page. */
   async function wheel(deltaY: number): Promise<ScrollState> {
@@ -183,7 +208,8 @@ describe('the viewer in a real browser', () => {
     );
   }
 
-  const noProblems = (): void => assert.deepEqual<string[]>(problems, [], 'no CSP violation, no console error, no page error');
+  const noProblems = (): void =>
+    assert.deepEqual<string[]>(problems, [], 'no CSP violation, no console error, no page error');
 
   test('with no script the page shows the live html stream in its iframe', { timeout: TEST_TIMEOUT }, async () => {
     await newPage({ javaScriptEnabled: false });
@@ -203,7 +229,9 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('follows: the backlog and appended lines once each, in order, with ids, at the bottom; status bar', { timeout: TEST_TIMEOUT }, async () => {
+  test('follows: the backlog and appended lines once each, in order, with ids, at the bottom; status bar', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 300));
     await openViewer('/view/app.log');
     await waitForLastLine('line 300');
@@ -229,7 +257,9 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('scrolling up pauses: nothing dropped, "25 new" counts the waiting lines; the control and End jump back and resume', { timeout: TEST_TIMEOUT }, async () => {
+  test('scrolling up pauses: nothing dropped, "25 new" counts the waiting lines; the control and End jump back and resume', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 300));
     await openViewer('/view/app.log');
     await waitForLastLine('line 300');
@@ -267,7 +297,9 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('keys: Home and g go to the top, End and G to the bottom, / focuses the filter box', { timeout: TEST_TIMEOUT }, async () => {
+  test('keys: Home and g go to the top, End and G to the bottom, / focuses the filter box', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 300));
     await openViewer('/view/app.log');
     await waitForLastLine('line 300');
@@ -291,17 +323,24 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('filter: plain text, regex, case and invert; marks on shown and arriving lines; kept in the URL; Esc clears; a bad regex is shown, not thrown', { timeout: TEST_TIMEOUT }, async () => {
+  test('filter: plain text, regex, case and invert; marks on shown and arriving lines; kept in the URL; Esc clears; a bad regex is shown, not thrown', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', 'alpha one\nBeta two\nalpha three\ngamma (four)\n');
     await openViewer('/view/app.log');
     await waitForLastLine('gamma (four)');
-    const marks = (): Promise<string[]> => page.$$eval('#lines .l:not([hidden]) mark', (els) => els.map((e) => e.textContent ?? ''));
+    const marks = (): Promise<string[]> =>
+      page.$$eval('#lines .l:not([hidden]) mark', (els) => els.map((e) => e.textContent ?? ''));
     const urlParams = (): Record<string, string> => Object.fromEntries(new URL(page.url()).searchParams);
 
     await page.keyboard.press('/');
     await page.keyboard.type('alpha');
     // 'alp' already leaves the same two lines: wait for the whole word to be applied.
-    await page.waitForFunction(() => [...document.querySelectorAll('#lines .l:not([hidden]) mark')].map((m) => m.textContent).join() === 'alpha,alpha');
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('#lines .l:not([hidden]) mark')].map((m) => m.textContent).join() ===
+        'alpha,alpha',
+    );
     assert.deepEqual(await shownTexts(), ['alpha one', 'alpha three']);
     assert.deepEqual(await marks(), ['alpha', 'alpha']);
     assert.deepEqual(urlParams(), { filter: 'alpha' });
@@ -318,7 +357,11 @@ describe('the viewer in a real browser', () => {
     await page.locator('#filter').fill('^[ab]');
     await page.locator('#regex').click();
     await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 3);
-    assert.deepEqual(await shownTexts(), ['alpha one', 'Beta two', 'alpha three'], 'regex, case-insensitive by default');
+    assert.deepEqual(
+      await shownTexts(),
+      ['alpha one', 'Beta two', 'alpha three'],
+      'regex, case-insensitive by default',
+    );
     await page.locator('#case').click();
     await page.waitForFunction(() => document.querySelectorAll('#lines .l:not([hidden])').length === 2);
     assert.deepEqual(await shownTexts(), ['alpha one', 'alpha three']);
@@ -335,7 +378,8 @@ describe('the viewer in a real browser', () => {
     await frames();
     assert.equal(await page.locator('#filter').inputValue(), '^[ab]', 'a reload keeps the filter');
     assert.deepEqual(await shownTexts(), ['Beta two', 'gamma (four)', 'new alpha line', 'no match here']);
-    for (const id of ['regex', 'case', 'invert']) assert.equal(await page.locator(`#${id}`).getAttribute('aria-pressed'), 'true', id);
+    for (const id of ['regex', 'case', 'invert'])
+      assert.equal(await page.locator(`#${id}`).getAttribute('aria-pressed'), 'true', id);
 
     await page.locator('#invert').click();
     await page.locator('#filter').fill('(unclosed');
@@ -353,8 +397,11 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('JSON lines are shown readably with the level coloured; raw one click or key away; plain level words coloured', { timeout: TEST_TIMEOUT }, async () => {
-    const pino = '{"level":50,"time":1700000000123,"pid":7,"hostname":"web-1","msg":"db down","err":{"code":"ECONNREFUSED"}}';
+  test('JSON lines are shown readably with the level coloured; raw one click or key away; plain level words coloured', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
+    const pino =
+      '{"level":50,"time":1700000000123,"pid":7,"hostname":"web-1","msg":"db down","err":{"code":"ECONNREFUSED"}}';
     const zap = '{"level":"warn","ts":1700000001.5,"caller":"main.go:12","msg":"slow query"}';
     const winston = '{"message":"started","level":"info","timestamp":"2024-01-02T03:04:05Z","port":8080}';
     await write('app.log', `${pino}\n${zap}\n${winston}\n2024-01-02 03:04:05 ERROR disk full\nplain WARN note\n`);
@@ -366,17 +413,41 @@ describe('the viewer in a real browser', () => {
         level: getComputedStyle(el.querySelector('.lv') as Element).color,
       })),
     );
-    assert.deepEqual(json[0]?.parts, ['t:2023-11-14T22:13:20.123Z', 'lv lvl-error:ERROR', 'm:db down', 'f:pid=7', 'f:hostname=web-1', 'f:err={"code":"ECONNREFUSED"}']);
-    assert.deepEqual(json[1]?.parts, ['t:2023-11-14T22:13:21.500Z', 'lv lvl-warn:WARN', 'm:slow query', 'f:caller=main.go:12']);
+    assert.deepEqual(json[0]?.parts, [
+      't:2023-11-14T22:13:20.123Z',
+      'lv lvl-error:ERROR',
+      'm:db down',
+      'f:pid=7',
+      'f:hostname=web-1',
+      'f:err={"code":"ECONNREFUSED"}',
+    ]);
+    assert.deepEqual(json[1]?.parts, [
+      't:2023-11-14T22:13:21.500Z',
+      'lv lvl-warn:WARN',
+      'm:slow query',
+      'f:caller=main.go:12',
+    ]);
     assert.deepEqual(json[2]?.parts, ['t:2024-01-02T03:04:05Z', 'lv lvl-info:INFO', 'm:started', 'f:port=8080']);
-    const rgb = (c: string | undefined): number[] => (/rgb\((\d+), (\d+), (\d+)\)/.exec(c ?? '')?.slice(1) ?? []).map(Number);
+    const rgb = (c: string | undefined): number[] =>
+      (/rgb\((\d+), (\d+), (\d+)\)/.exec(c ?? '')?.slice(1) ?? []).map(Number);
     const [er, eg, eb] = rgb(json[0]?.level);
-    assert.ok(er !== undefined && eg !== undefined && eb !== undefined && er > eg + 80 && er > eb + 80, `error is red: ${json[0]?.level}`);
+    assert.ok(
+      er !== undefined && eg !== undefined && eb !== undefined && er > eg + 80 && er > eb + 80,
+      `error is red: ${json[0]?.level}`,
+    );
     const [wr, wg, wb] = rgb(json[1]?.level);
-    assert.ok(wr !== undefined && wg !== undefined && wb !== undefined && wr > wb + 80 && wg > wb + 30, `warn is amber: ${json[1]?.level}`);
+    assert.ok(
+      wr !== undefined && wg !== undefined && wb !== undefined && wr > wb + 80 && wg > wb + 30,
+      `warn is amber: ${json[1]?.level}`,
+    );
     const [ir, ig, ib] = rgb(json[2]?.level);
-    assert.ok(ir !== undefined && ig !== undefined && ib !== undefined && Math.max(ir, ig, ib) - Math.min(ir, ig, ib) < 40, `info is muted grey: ${json[2]?.level}`);
-    const plainLevels = await page.$$eval('#lines .l:not(.json) .lv', (els) => els.map((e) => `${e.className}:${e.textContent}`));
+    assert.ok(
+      ir !== undefined && ig !== undefined && ib !== undefined && Math.max(ir, ig, ib) - Math.min(ir, ig, ib) < 40,
+      `info is muted grey: ${json[2]?.level}`,
+    );
+    const plainLevels = await page.$$eval('#lines .l:not(.json) .lv', (els) =>
+      els.map((e) => `${e.className}:${e.textContent}`),
+    );
     assert.deepEqual(plainLevels, ['lv lvl-error:ERROR', 'lv lvl-warn:WARN']);
 
     // One click on the line, one on "raw": the line as written. The key r toggles it back.
@@ -411,31 +482,47 @@ describe('the viewer in a real browser', () => {
     assert.ok(wrapped > 60, `wrapped by default: ${wrapped}px tall`);
     await page.locator('#wrap').click();
     assert.equal(await page.locator('#wrap').getAttribute('aria-pressed'), 'false');
-    const unwrapped = await longLine.evaluate((e) => ({ h: e.getBoundingClientRect().height, boxScroll: (document.getElementById('lines') as HTMLElement).scrollWidth }));
+    const unwrapped = await longLine.evaluate((e) => ({
+      h: e.getBoundingClientRect().height,
+      boxScroll: (document.getElementById('lines') as HTMLElement).scrollWidth,
+    }));
     assert.ok(unwrapped.h < 30, `one row without wrap: ${unwrapped.h}px`);
     assert.ok(unwrapped.boxScroll > 2000, 'the lines scroll sideways inside their box');
-    assert.ok(await page.evaluate(() => (document.scrollingElement as Element).scrollWidth <= innerWidth), 'the page itself does not');
+    assert.ok(
+      await page.evaluate(() => (document.scrollingElement as Element).scrollWidth <= innerWidth),
+      'the page itself does not',
+    );
     noProblems();
   });
 
-  test('a 30,000-line burst: the last line shown, at most VIEWER_MAX_LINES on the page, a note says older ones left', { timeout: TEST_TIMEOUT }, async () => {
+  test('a 30,000-line burst: the last line shown, at most VIEWER_MAX_LINES on the page, a note says older ones left', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 100));
     await openViewer('/view/app.log');
     await waitForLastLine('line 100');
     for (let from = 101; from <= 30_100; from += 3000) await append('app.log', lines(from, from + 2999));
     await waitForLastLine('line 30100', 60_000);
     await frames();
-    const count = await page.evaluate(() => ({ lines: document.querySelectorAll('#lines .l').length, children: (document.getElementById('lines') as HTMLElement).childElementCount }));
+    const count = await page.evaluate(() => ({
+      lines: document.querySelectorAll('#lines .l').length,
+      children: (document.getElementById('lines') as HTMLElement).childElementCount,
+    }));
     assert.equal(count.lines, 10_000, 'exactly VIEWER_MAX_LINES lines');
     assert.ok(count.children <= 10_005, `elements in the list: ${count.children}`);
     assertShown(await shownLines(), 20_101, 30_100);
-    assert.equal(await page.locator('#trimmed').textContent(), '20,100 older lines left the page to keep it fast (they are still in the file)');
+    assert.equal(
+      await page.locator('#trimmed').textContent(),
+      '20,100 older lines left the page to keep it fast (they are still in the file)',
+    );
     assert.equal(await page.locator('#st-count').textContent(), '10,000 lines on the page, 30,100 received');
     await assertAtBottom('after the burst');
     noProblems();
   });
 
-  test('during a 50,000-line burst the page stays responsive: a filter change and a scroll are measured', { timeout: TEST_TIMEOUT }, async (t) => {
+  test('during a 50,000-line burst the page stays responsive: a filter change and a scroll are measured', {
+    timeout: TEST_TIMEOUT,
+  }, async (t) => {
     await write('app.log', lines(1, 100));
     await openViewer('/view/app.log');
     await waitForLastLine('line 100');
@@ -474,7 +561,12 @@ describe('the viewer in a real browser', () => {
     await page.locator('#filter').fill('');
     await waitForLastLine('line 50100', 60_000);
     const longestFrameMs = await page.evaluate(() => (window as TestWindow & { __longest?: number }).__longest ?? -1);
-    const figures = { writeMs, filterMs: Math.round(filterMs), scrollMs: Math.round(scrollMs), longestFrameMs: Math.round(longestFrameMs) };
+    const figures = {
+      writeMs,
+      filterMs: Math.round(filterMs),
+      scrollMs: Math.round(scrollMs),
+      longestFrameMs: Math.round(longestFrameMs),
+    };
     t.diagnostic(`50,000-line burst: ${JSON.stringify(figures)}`);
     await writeFile(path.join(ARTIFACTS, 'burst-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
     // Generous bounds (a shared, loaded machine): they catch a page that freezes, the figures are reported above.
@@ -505,7 +597,9 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('light and dark themes follow prefers-color-scheme; the toggle is remembered across a reload; screenshots', { timeout: TEST_TIMEOUT }, async () => {
+  test('light and dark themes follow prefers-color-scheme; the toggle is remembered across a reload; screenshots', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     const sample = [
       ...texts(1, 25),
       '{"level":30,"time":1700000000000,"msg":"server listening","port":9999}',
@@ -540,9 +634,14 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('usable at 390 px: no horizontal page scroll, every control reachable; screenshot', { timeout: TEST_TIMEOUT }, async () => {
+  test('usable at 390 px: no horizontal page scroll, every control reachable; screenshot', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    await write('some-long-service-name.log', `${'x'.repeat(2000)}\n{"level":50,"time":1700000000000,"msg":"a long message that wraps on a phone","user":"someone@example.org"}\n${lines(1, 30)}`);
+    await write(
+      'some-long-service-name.log',
+      `${'x'.repeat(2000)}\n{"level":50,"time":1700000000000,"msg":"a long message that wraps on a phone","user":"someone@example.org"}\n${lines(1, 30)}`,
+    );
     await openViewer('/view/some-long-service-name.log');
     await waitForLastLine('line 30');
     const layout = await page.evaluate(() => ({
@@ -554,21 +653,31 @@ describe('the viewer in a real browser', () => {
     }));
     assert.ok(layout.scrollWidth <= 390, `page scrollWidth ${layout.scrollWidth}`);
     for (const c of layout.controls) {
-      assert.ok(c.left >= 0 && c.right <= 390 && c.top >= 0 && c.bottom <= 844, `${c.id} is on screen: ${JSON.stringify(c)}`);
+      assert.ok(
+        c.left >= 0 && c.right <= 390 && c.top >= 0 && c.bottom <= 844,
+        `${c.id} is on screen: ${JSON.stringify(c)}`,
+      );
       assert.ok(c.width >= 32, `${c.id} is big enough to touch`);
     }
     await page.screenshot({ path: path.join(ARTIFACTS, 'viewer-narrow.png') });
     await page.locator('#wrap').click();
-    assert.ok(await page.evaluate(() => (document.scrollingElement as Element).scrollWidth <= 390), 'no page scroll without wrapping either');
+    assert.ok(
+      await page.evaluate(() => (document.scrollingElement as Element).scrollWidth <= 390),
+      'no page scroll without wrapping either',
+    );
     noProblems();
   });
 
-  test('accessible: every control has a name, focus is visible, the viewer is keyboard operable', { timeout: TEST_TIMEOUT }, async () => {
+  test('accessible: every control has a name, focus is visible, the viewer is keyboard operable', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', lines(1, 10));
     await openViewer('/view/app.log');
     await waitForLastLine('line 10');
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('#viewer button, #viewer input, #lines')].filter((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim() === '').map((e) => e.outerHTML),
+      [...document.querySelectorAll('#viewer button, #viewer input, #lines')]
+        .filter((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim() === '')
+        .map((e) => e.outerHTML),
     );
     assert.deepEqual(unnamed, []);
     assert.equal(await page.getByRole('searchbox', { name: 'Filter lines' }).count(), 1);
@@ -588,21 +697,31 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('hostile lines stay text, backlog and live; a foreign inline script is refused by the CSP', { timeout: TEST_TIMEOUT }, async () => {
+  test('hostile lines stay text, backlog and live; a foreign inline script is refused by the CSP', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     await write('app.log', `${lines(1, 10)}${HOSTILE}\n`);
     await openViewer('/view/app.log');
     await page.waitForFunction(() => document.querySelectorAll('#lines .l').length === 11);
     await append('app.log', `${HOSTILE}\nline after\n`);
     await waitForLastLine('line after');
     const dom = await page.evaluate(() => ({
-      lineMarkup: document.querySelectorAll('#lines .l img, #lines .l script, #lines .l a, #lines .l *[onerror]').length,
+      lineMarkup: document.querySelectorAll('#lines .l img, #lines .l script, #lines .l a, #lines .l *[onerror]')
+        .length,
       imgs: document.images.length,
       scripts: document.scripts.length,
       pwned: typeof (window as TestWindow).__pwned,
       texts: [...document.querySelectorAll('#lines .l')].slice(-3, -1).map((e) => e.textContent ?? ''),
     }));
-    assert.deepEqual({ ...dom, texts: undefined }, { lineMarkup: 0, imgs: 0, scripts: 1, pwned: 'undefined', texts: undefined });
-    for (const t of dom.texts) assert.ok(t.includes('<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script>'), `shown as text: ${JSON.stringify(t)}`);
+    assert.deepEqual(
+      { ...dom, texts: undefined },
+      { lineMarkup: 0, imgs: 0, scripts: 1, pwned: 'undefined', texts: undefined },
+    );
+    for (const t of dom.texts)
+      assert.ok(
+        t.includes('<img src=x onerror="window.__pwned=1"> and <script>window.__pwned=2</script>'),
+        `shown as text: ${JSON.stringify(t)}`,
+      );
     noProblems();
 
     const consoleSaid = page.waitForEvent('console', { predicate: (m) => /content security policy/i.test(m.text()) });
@@ -620,7 +739,11 @@ describe('the viewer in a real browser', () => {
     });
     await consoleSaid;
     assert.deepEqual(control, { directive: 'script-src-elem', pwned: 'undefined' });
-    assert.equal(problems.filter((p) => p.startsWith('securitypolicyviolation') && p.includes('script-src-elem')).length, 1, problems.join('\n'));
+    assert.equal(
+      problems.filter((p) => p.startsWith('securitypolicyviolation') && p.includes('script-src-elem')).length,
+      1,
+      problems.join('\n'),
+    );
   });
 
   test('ANSI colour codes are shown as colour', { timeout: TEST_TIMEOUT }, async () => {
@@ -636,7 +759,9 @@ describe('the viewer in a real browser', () => {
     noProblems();
   });
 
-  test('the index links a file with URL-special characters to its viewer; /comet-tail?<file> is the same viewer', { timeout: TEST_TIMEOUT }, async () => {
+  test('the index links a file with URL-special characters to its viewer; /comet-tail?<file> is the same viewer', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
     const weird = 'a b#?%<i>.log';
     await write(weird, 'weird 1\nweird 2\n');
     const res = await page.goto(`${srv.url}/`);
@@ -689,7 +814,9 @@ describe('the viewer reconnects by itself', () => {
       const page = await context.newPage();
       page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
       const last = (want: string, timeout = TIMEOUT): Promise<unknown> =>
-        page.waitForFunction((w) => document.querySelector('#lines .l:last-of-type')?.textContent === w, want, { timeout });
+        page.waitForFunction((w) => document.querySelector('#lines .l:last-of-type')?.textContent === w, want, {
+          timeout,
+        });
       try {
         await page.goto(`http://127.0.0.1:${port}/view/app.log`);
         await last('line 50');

@@ -30,11 +30,17 @@ async function loadAll(): Promise<Map<string, Doc[]>> {
     for (const d of parseAllDocuments(await readFile(path.join(DIR, file), 'utf8'))) {
       assert.deepEqual(d.errors, [], `${file}: YAML errors`);
       const raw: unknown = d.toJS();
-      assert.ok(raw !== null && typeof raw === 'object' && 'kind' in raw && typeof raw.kind === 'string', `${file}: a document without kind`);
+      assert.ok(
+        raw !== null && typeof raw === 'object' && 'kind' in raw && typeof raw.kind === 'string',
+        `${file}: a document without kind`,
+      );
       const kind = raw.kind;
       assert.ok(kind in MODELS, `${file}: kind ${kind} is not one this test validates`);
       const Model = MODELS[kind as Kind];
-      assert.ok(Model.is(raw), `${file}: ${kind} with apiVersion ${'apiVersion' in raw ? String(raw.apiVersion) : '?'}`);
+      assert.ok(
+        Model.is(raw),
+        `${file}: ${kind} with apiVersion ${'apiVersion' in raw ? String(raw.apiVersion) : '?'}`,
+      );
       const model = new Model(raw as never);
       assert.doesNotThrow(() => model.validate(), `${file}: ${kind} ${model.metadata?.name} fails the schema`);
       docs.push(model);
@@ -46,7 +52,9 @@ async function loadAll(): Promise<Map<string, Doc[]>> {
 
 const manifests = await loadAll();
 const all = [...manifests.entries()].flatMap(([file, docs]) => docs.map((doc) => ({ file, doc })));
-const workloads = all.flatMap(({ file, doc }) => (doc instanceof Deployment || doc instanceof DaemonSet ? [{ file, doc }] : []));
+const workloads = all.flatMap(({ file, doc }) =>
+  doc instanceof Deployment || doc instanceof DaemonSet ? [{ file, doc }] : [],
+);
 
 const envValue = (c: IContainer, name: string): string | undefined => c.env?.find((e) => e.name === name)?.value;
 
@@ -54,7 +62,10 @@ describe('deploy/kubernetes', () => {
   test('every file parses and every document passes the Kubernetes 1.36 schema', () => {
     assert.deepEqual([...manifests.keys()], ['daemonset.yaml', 'ingress.yaml', 'sidecar.yaml']);
     assert.ok(all.length >= 8, `${all.length} documents`);
-    assert.deepEqual(workloads.map((w) => `${w.file} ${w.doc.kind}`), ['daemonset.yaml DaemonSet', 'sidecar.yaml Deployment']);
+    assert.deepEqual(
+      workloads.map((w) => `${w.file} ${w.doc.kind}`),
+      ['daemonset.yaml DaemonSet', 'sidecar.yaml Deployment'],
+    );
   });
 
   for (const { file, doc } of workloads) {
@@ -83,14 +94,19 @@ describe('deploy/kubernetes', () => {
         assert.equal(sc?.allowPrivilegeEscalation, false, 'allowPrivilegeEscalation');
         assert.deepEqual(sc?.capabilities?.drop, ['ALL'], 'capabilities drop ALL');
         assert.equal(sc?.capabilities?.add, undefined, 'no capability added');
-        assert.equal((sc?.seccompProfile ?? pod.securityContext?.seccompProfile)?.type, 'RuntimeDefault', 'seccompProfile');
+        assert.equal(
+          (sc?.seccompProfile ?? pod.securityContext?.seccompProfile)?.type,
+          'RuntimeDefault',
+          'seccompProfile',
+        );
         assert.notEqual(sc?.privileged, true);
       });
 
       test('resource requests and limits for cpu and memory, and MAX_STREAMS to match', () => {
         assert.ok(comet);
         for (const kind of ['requests', 'limits'] as const) {
-          for (const r of ['cpu', 'memory']) assert.ok(comet.resources?.[kind]?.[r] !== undefined, `resources.${kind}.${r}`);
+          for (const r of ['cpu', 'memory'])
+            assert.ok(comet.resources?.[kind]?.[r] !== undefined, `resources.${kind}.${r}`);
         }
         assert.ok(Number(envValue(comet, 'MAX_STREAMS')) > 0, 'MAX_STREAMS bounds what the memory limit must hold');
       });
@@ -117,7 +133,9 @@ describe('deploy/kubernetes', () => {
           assert.equal(volume?.hostPath?.path, '/var/log', "the node's /var/log");
         } else {
           assert.ok(volume?.emptyDir, 'an emptyDir shared with the app');
-          const writer = pod.containers.find((c) => c !== comet && c.volumeMounts?.some((m) => m.name === mount.name && m.readOnly !== true));
+          const writer = pod.containers.find(
+            (c) => c !== comet && c.volumeMounts?.some((m) => m.name === mount.name && m.readOnly !== true),
+          );
           assert.ok(writer, 'the application writes into the same volume');
         }
       });
@@ -128,7 +146,10 @@ describe('deploy/kubernetes', () => {
         const svc = services.find((s) => Object.entries(s.spec?.selector ?? {}).every(([k, v]) => labels[k] === v));
         assert.ok(svc, 'a Service whose selector matches the pod labels');
         assert.equal(svc.metadata?.namespace, doc.metadata?.namespace, 'in the same namespace');
-        assert.ok(svc.spec?.ports?.some((p) => p.targetPort === 'http'), 'targeting the http port');
+        assert.ok(
+          svc.spec?.ports?.some((p) => p.targetPort === 'http'),
+          'targeting the http port',
+        );
       });
     });
   }
@@ -139,9 +160,15 @@ describe('deploy/kubernetes', () => {
     const comet = ds?.spec?.template.spec?.containers.find((c) => c.image?.startsWith('comet-tail:'));
     assert.ok(ingress && comet);
     const paths = ingress.spec?.rules?.flatMap((r) => r.http?.paths ?? []) ?? [];
-    assert.deepEqual(paths.map((p) => [p.path, p.pathType, p.backend.service?.name]), [[envValue(comet, 'BASE_PATH'), 'Prefix', 'comet-tail']]);
+    assert.deepEqual(
+      paths.map((p) => [p.path, p.pathType, p.backend.service?.name]),
+      [[envValue(comet, 'BASE_PATH'), 'Prefix', 'comet-tail']],
+    );
     const notes = ingress.metadata?.annotations ?? {};
     assert.equal(notes['nginx.ingress.kubernetes.io/proxy-buffering'], 'off');
-    assert.ok(Number(notes['nginx.ingress.kubernetes.io/proxy-read-timeout']) >= 60, 'read timeout above the heartbeat');
+    assert.ok(
+      Number(notes['nginx.ingress.kubernetes.io/proxy-read-timeout']) >= 60,
+      'read timeout above the heartbeat',
+    );
   });
 });

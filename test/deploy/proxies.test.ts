@@ -7,7 +7,16 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openStream, type OpenStream } from '../helpers/stream.js';
-import { apache, caddy, freePort, haproxy, nginx, startProxy, type ProxyKind, type RunningProxy } from './proxy-servers.js';
+import {
+  apache,
+  caddy,
+  freePort,
+  haproxy,
+  nginx,
+  startProxy,
+  type ProxyKind,
+  type RunningProxy,
+} from './proxy-servers.js';
 
 const USER = 'proxy-user';
 const PASSWORD = 'proxy-secret';
@@ -24,7 +33,12 @@ let app: TestServer;
 let lineNo = 0;
 
 before(async () => {
-  app = await startTestServer({ BASE_PATH: '/logs', HEARTBEAT_MS: String(HEARTBEAT_MS), AUTH_USER: USER, AUTH_PASSWORD: PASSWORD });
+  app = await startTestServer({
+    BASE_PATH: '/logs',
+    HEARTBEAT_MS: String(HEARTBEAT_MS),
+    AUTH_USER: USER,
+    AUTH_PASSWORD: PASSWORD,
+  });
   await mkdir(path.join(app.dir, 'sub'));
   await writeFile(path.join(app.dir, 'sub', 'nested.log'), 'nested line\n');
   await writeFile(path.join(app.dir, 'app.log'), 'seed line\n');
@@ -40,12 +54,16 @@ async function appendLine(tag: string): Promise<string> {
   return line;
 }
 
-async function get(url: string, headers: Record<string, string> = AUTH): Promise<{ status: number; body: string; headers: Headers }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = AUTH,
+): Promise<{ status: number; body: string; headers: Headers }> {
   const res = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
-const hrefs = (html: string): string[] => [...html.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'));
+const hrefs = (html: string): string[] =>
+  [...html.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] ?? '').replaceAll('&amp;', '&'));
 
 const CONTENT_TYPES = { text: 'text/plain', html: 'text/html', sse: 'text/event-stream' } as const;
 type Format = keyof typeof CONTENT_TYPES;
@@ -54,7 +72,10 @@ const FORMATS: Format[] = ['text', 'html', 'sse'];
 async function openFormat(proxy: RunningProxy, format: Format): Promise<OpenStream> {
   const s = await openStream(`${proxy.url}/logs/tail/app.log?format=${format}&lines=1`, BROWSER);
   assert.equal(s.status, 200, `${format}: status`);
-  assert.ok(String(s.headers['content-type']).startsWith(CONTENT_TYPES[format]), `${format}: content-type ${s.headers['content-type']}`);
+  assert.ok(
+    String(s.headers['content-type']).startsWith(CONTENT_TYPES[format]),
+    `${format}: content-type ${s.headers['content-type']}`,
+  );
   assert.equal(s.headers['content-encoding'], undefined, `${format}: the proxy compressed the stream`);
   return s;
 }
@@ -66,7 +87,12 @@ function proxySuite(kind: ProxyKind): void {
     let proxy: RunningProxy;
     const open: OpenStream[] = [];
     before(async () => {
-      const ports = { listen: await freePort(), upstream: upstreamPort(), admin: await freePort(), readTimeoutS: READ_TIMEOUT_S };
+      const ports = {
+        listen: await freePort(),
+        upstream: upstreamPort(),
+        admin: await freePort(),
+        readTimeoutS: READ_TIMEOUT_S,
+      };
       proxy = await startProxy(kind, ports, '/logs/healthz');
     });
     after(async () => {
@@ -78,7 +104,11 @@ function proxySuite(kind: ProxyKind): void {
       const anon = await get(`${proxy.url}/logs/`, {});
       assert.equal(anon.status, 401);
       assert.match(anon.headers.get('www-authenticate') ?? '', /^Basic /);
-      assert.equal((await get(`${proxy.url}/logs/`, { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' })).status, 401, 'wrong credentials');
+      assert.equal(
+        (await get(`${proxy.url}/logs/`, { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' })).status,
+        401,
+        'wrong credentials',
+      );
       assert.equal((await get(`${proxy.url}/logs/`)).status, 200);
       assert.equal((await get(`${proxy.url}/logs/healthz`, {})).status, 200, 'the probe stays open');
     });
@@ -93,11 +123,16 @@ function proxySuite(kind: ProxyKind): void {
       for (const link of new Set(links)) {
         assert.ok(link.startsWith('/logs/'), `a link outside BASE_PATH: ${link}`);
         // a tail link is a stream: ask for its backlog only
-        const url = link.startsWith('/logs/tail/') ? `${proxy.url}${link}${link.includes('?') ? '&' : '?'}follow=0` : `${proxy.url}${link}`;
+        const url = link.startsWith('/logs/tail/')
+          ? `${proxy.url}${link}${link.includes('?') ? '&' : '?'}follow=0`
+          : `${proxy.url}${link}`;
         assert.equal((await get(url)).status, 200, `GET ${link} through ${kind.name}`);
       }
       const sub = await get(`${proxy.url}/logs/browse/sub`);
-      assert.ok(hrefs(sub.body).includes('/logs/view/sub/nested.log'), 'the subdirectory lists its file under BASE_PATH');
+      assert.ok(
+        hrefs(sub.body).includes('/logs/view/sub/nested.log'),
+        'the subdirectory lists its file under BASE_PATH',
+      );
     });
 
     test('the viewer page and its iframe', async () => {
@@ -121,8 +156,12 @@ function proxySuite(kind: ProxyKind): void {
       for (let round = 0; round < 3; round++) {
         const line = await appendLine('live');
         const sent = Date.now();
-        const took = await Promise.all(streams.map(async (s) => (await s.waitFor((t) => t.includes(line), line, 5000), Date.now() - sent)));
-        FORMATS.forEach((f, i) => assert.ok((took[i] ?? Infinity) < LIVE_WITHIN_MS, `${kind.name} ${f}: ${line} took ${took[i]} ms`));
+        const took = await Promise.all(
+          streams.map(async (s) => (await s.waitFor((t) => t.includes(line), line, 5000), Date.now() - sent)),
+        );
+        FORMATS.forEach((f, i) =>
+          assert.ok((took[i] ?? Infinity) < LIVE_WITHIN_MS, `${kind.name} ${f}: ${line} took ${took[i]} ms`),
+        );
       }
       for (const s of streams) s.close();
     });
@@ -135,10 +174,20 @@ function proxySuite(kind: ProxyKind): void {
       // the silence itself is the subject here: nothing is appended for longer than the timeout
       await delay(READ_TIMEOUT_S * 1000 + 1500);
       const line = await appendLine('after-silence');
-      await Promise.all([html, sse].map((s) => s.waitFor((t) => t.includes(line), `${line} after the silence`, LIVE_WITHIN_MS)));
+      await Promise.all(
+        [html, sse].map((s) => s.waitFor((t) => t.includes(line), `${line} after the silence`, LIVE_WITHIN_MS)),
+      );
       // the control: the timeout is real, so a stream without heartbeats was closed by the proxy
-      await Promise.race([text.ended, delay(5000).then(() => assert.fail('the text stream outlived the read timeout: the timeout in the test is not in effect'))]);
-      assert.ok(!text.text().includes(line), 'the text stream outlived the read timeout: the timeout in the test is not in effect');
+      await Promise.race([
+        text.ended,
+        delay(5000).then(() =>
+          assert.fail('the text stream outlived the read timeout: the timeout in the test is not in effect'),
+        ),
+      ]);
+      assert.ok(
+        !text.text().includes(line),
+        'the text stream outlived the read timeout: the timeout in the test is not in effect',
+      );
       for (const s of [html, sse]) s.close();
     });
   });

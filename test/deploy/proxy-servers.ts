@@ -161,7 +161,10 @@ export function freePort(): Promise<number> {
 export async function substituted(kind: ProxyKind, p: ProxyPorts): Promise<string> {
   let text = await readFile(path.join(DEPLOY, kind.file), 'utf8');
   for (const [from, to] of kind.substitutions(p)) {
-    if (!text.includes(from)) throw new Error(`deploy/proxy/${kind.file} no longer contains ${JSON.stringify(from)}: update the test's substitutions`);
+    if (!text.includes(from))
+      throw new Error(
+        `deploy/proxy/${kind.file} no longer contains ${JSON.stringify(from)}: update the test's substitutions`,
+      );
     text = text.replaceAll(from, to);
   }
   return text;
@@ -191,7 +194,11 @@ export async function startProxy(kind: ProxyKind, p: ProxyPorts, readyPath: stri
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
-  const child = spawn(binary, args, { cwd: dir, env: { PATH: process.env.PATH ?? '', ...kind.env?.(dir) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', ...kind.env?.(dir) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (c: Buffer): void => {
     output = (output + c.toString()).slice(-4000);
@@ -217,7 +224,8 @@ export async function startProxy(kind: ProxyKind, p: ProxyPorts, readyPath: stri
 async function untilAnswers(url: string, child: ChildProcess, output: () => string, dir: string): Promise<void> {
   const until = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`proxy exited with ${child.exitCode} at start: ${output()}${await errorLog(dir)}`);
+    if (child.exitCode !== null)
+      throw new Error(`proxy exited with ${child.exitCode} at start: ${output()}${await errorLog(dir)}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();

@@ -6,19 +6,49 @@ import { familyOf, isCompressed, isRotatedOf } from '../../src/files/family.js';
 describe('rotated families by name', () => {
   test('every rotation shape of app.log belongs to app.log', () => {
     const shapes = [
-      'app.log.1', 'app.log.2', 'app.log.10', 'app.log.1.gz', 'app.log.2.gz', 'app.log-20261130', 'app.log-20261129.gz',
-      'app.log.2026-11-28', 'app.log-2026-11-28', 'app.log_2026-11-28', 'app.log-2026113012', 'app.log-20261130-1764460800',
-      'app.log.old', 'app.log.3.xz', 'app.log-20261101.bz2', 'app.log.4.zst',
+      'app.log.1',
+      'app.log.2',
+      'app.log.10',
+      'app.log.1.gz',
+      'app.log.2.gz',
+      'app.log-20261130',
+      'app.log-20261129.gz',
+      'app.log.2026-11-28',
+      'app.log-2026-11-28',
+      'app.log_2026-11-28',
+      'app.log-2026113012',
+      'app.log-20261130-1764460800',
+      'app.log.old',
+      'app.log.3.xz',
+      'app.log-20261101.bz2',
+      'app.log.4.zst',
       // logrotate's `extension .log` with dateext, and daily-file loggers: the date before the extension
-      'app-20261130.log', 'app-2026-11-30.log', 'app_20261130.log', 'app.20261130.log',
+      'app-20261130.log',
+      'app-2026-11-30.log',
+      'app_20261130.log',
+      'app.20261130.log',
     ];
     for (const name of shapes) assert.equal(familyOf(name), 'app.log', name);
   });
 
   test('a live file, and names that only look rotated, are their own family', () => {
     const own = [
-      'app.log', 'access.log', 'Xorg.0.log', 'Xorg.1.log', 'app.1.log', 'app.log2', 'app.log.older', 'syslog', 'a.gz', 'app.log.gz',
-      '-20261130', '2026-11-30.log', '20261130', 'app.log.', 'data.json', 'kern.log.1x',
+      'app.log',
+      'access.log',
+      'Xorg.0.log',
+      'Xorg.1.log',
+      'app.1.log',
+      'app.log2',
+      'app.log.older',
+      'syslog',
+      'a.gz',
+      'app.log.gz',
+      '-20261130',
+      '2026-11-30.log',
+      '20261130',
+      'app.log.',
+      'data.json',
+      'kern.log.1x',
     ];
     for (const name of own) assert.equal(familyOf(name), name, name);
   });

@@ -37,31 +37,85 @@ const LINKS: Record<string, string> = {
 };
 
 const PIECES = [
-  '..', '.', '/', '//', '\\', '%2e%2e', '%252e', '%2f', '%00', '\0', '．．', '‥', '\u2215', '\uff0f', '...', '..foo.log',
-  'ok.log', 'sub', 'inner.log', '.hidden.log', '.dotdir', 'x.log', 'secret.log', 'logs2', 'fifo', 'sock', 'fly',
+  '..',
+  '.',
+  '/',
+  '//',
+  '\\',
+  '%2e%2e',
+  '%252e',
+  '%2f',
+  '%00',
+  '\0',
+  '．．',
+  '‥',
+  '\u2215',
+  '\uff0f',
+  '...',
+  '..foo.log',
+  'ok.log',
+  'sub',
+  'inner.log',
+  '.hidden.log',
+  '.dotdir',
+  'x.log',
+  'secret.log',
+  'logs2',
+  'fifo',
+  'sock',
+  'fly',
   ...Object.keys(LINKS),
 ];
 
 // Mostly the pieces above, now and then anything at all; joined with or without separators.
-const segment = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...PIECES) }, { weight: 1, arbitrary: fc.string({ maxLength: 4, unit: 'binary' }) });
+const segment = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom(...PIECES) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 4, unit: 'binary' }) },
+);
 const hostilePath = fc
   .array(fc.tuple(segment, fc.constantFrom('/', '/', '', '//')), { maxLength: 6 })
   .map((parts) => parts.map(([s, sep]) => s + sep).join(''));
 // Names that exist, joined plainly: enough paths that resolve, so the checks on what is handed out run often.
-const NAMES = ['ok.log', 'sub', 'inner.log', '..foo.log', '.', 'fly', '.dotdir', 'x.log', '.hidden.log', 'link-in', 'link-in-dir', 'link-root', 'link-hidden-dir', 'link-out-dir', 'secret.log'];
-const namedPath = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 4 }).chain((names) => fc.constantFrom('/', '//').map((sep) => names.join(sep)));
+const NAMES = [
+  'ok.log',
+  'sub',
+  'inner.log',
+  '..foo.log',
+  '.',
+  'fly',
+  '.dotdir',
+  'x.log',
+  '.hidden.log',
+  'link-in',
+  'link-in-dir',
+  'link-root',
+  'link-hidden-dir',
+  'link-out-dir',
+  'secret.log',
+];
+const namedPath = fc
+  .array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 4 })
+  .chain((names) => fc.constantFrom('/', '//').map((sep) => names.join(sep)));
 const relPath = fc.oneof(hostilePath, namedPath);
 /** A symlink made for one run only: where it lives and what it points at (a generated path, relative or absolute). */
 const flyLink = fc.option(
   fc.record({
     where: fc.constantFrom('', 'sub', '.dotdir'),
-    target: fc.oneof(relPath, relPath.map((p) => `/${p}`), fc.constantFrom('OUTSIDE', 'OUTSIDE/secret.log', '/etc/passwd', '/dev/zero')),
+    target: fc.oneof(
+      relPath,
+      relPath.map((p) => `/${p}`),
+      fc.constantFrom('OUTSIDE', 'OUTSIDE/secret.log', '/etc/passwd', '/dev/zero'),
+    ),
   }),
 );
 
 /** Request targets as a client could send them: every byte outside printable ASCII, and '?' and '#', percent-encoded. */
 const toTarget = (rel: string): string =>
-  [...Buffer.from(rel, 'utf8')].map((b) => (b > 0x20 && b < 0x7f && b !== 0x3f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
+  [...Buffer.from(rel, 'utf8')]
+    .map((b) =>
+      b > 0x20 && b < 0x7f && b !== 0x3f && b !== 0x23 ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`,
+    )
+    .join('');
 
 describe('property: no generated path resolves outside LOG_DIR or reaches a non-regular file', () => {
   let base: string;
@@ -90,7 +144,8 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
     execFileSync('mkfifo', [path.join(root, 'fifo')]);
     socket = net.createServer();
     await new Promise<void>((resolve) => socket.listen(path.join(root, 'sock'), resolve));
-    for (const [name, target] of Object.entries(LINKS)) await symlink(target.replace('OUTSIDE', outside), path.join(root, name));
+    for (const [name, target] of Object.entries(LINKS))
+      await symlink(target.replace('OUTSIDE', outside), path.join(root, name));
     // Blocked in open() until someone opens the FIFO for reading: still blocked at the end means nobody did.
     writer = spawn('sh', ['-c', 'echo released > "$0"', path.join(root, 'fifo')], { stdio: 'ignore' });
     writer.once('exit', () => (writerExited = true));
@@ -119,7 +174,11 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
   /** Runs one guard call; a refusal must be a PathError (400 or 404), anything it hands out is checked by `check`. */
   /** How many calls each method answered and refused, so a run that only ever refuses shows. */
   const tally = new Map<string, number>();
-  async function refusedOr<T>(method: string, call: () => Promise<T>, check: (value: T) => Promise<void>): Promise<void> {
+  async function refusedOr<T>(
+    method: string,
+    call: () => Promise<T>,
+    check: (value: T) => Promise<void>,
+  ): Promise<void> {
     let value: T;
     try {
       value = await call();
@@ -133,14 +192,30 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
   }
 
   async function assertConfined(guard: FileGuard, showHidden: boolean, rel: string): Promise<void> {
-    const kind = async (abs: string, expected: (st: Awaited<ReturnType<typeof stat>>) => boolean, what: string): Promise<void> => {
+    const kind = async (
+      abs: string,
+      expected: (st: Awaited<ReturnType<typeof stat>>) => boolean,
+      what: string,
+    ): Promise<void> => {
       const real = await realpath(abs);
       assert.ok(admitted(real, showHidden), `${JSON.stringify(rel)} resolved to ${real}`);
       assert.ok(expected(await stat(real)), `${JSON.stringify(rel)} is not ${what}`);
     };
-    await refusedOr('file', () => guard.file(rel), (r) => kind(r.abs, (st) => st.isFile(), 'a regular file'));
-    await refusedOr('dir', () => guard.dir(rel), (r) => kind(r.abs, (st) => st.isDirectory(), 'a directory'));
-    await refusedOr('entry', () => guard.entry(rel), (r) => kind(r.abs, (st) => st.isFile() || st.isDirectory(), 'a file or directory'));
+    await refusedOr(
+      'file',
+      () => guard.file(rel),
+      (r) => kind(r.abs, (st) => st.isFile(), 'a regular file'),
+    );
+    await refusedOr(
+      'dir',
+      () => guard.dir(rel),
+      (r) => kind(r.abs, (st) => st.isDirectory(), 'a directory'),
+    );
+    await refusedOr(
+      'entry',
+      () => guard.entry(rel),
+      (r) => kind(r.abs, (st) => st.isFile() || st.isDirectory(), 'a file or directory'),
+    );
     await refusedOr(
       'fileOrAbsent',
       () => guard.fileOrAbsent(rel),
@@ -184,8 +259,14 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
       }),
       { numRuns: 3000 },
     );
-    t.diagnostic([...tally].sort().map(([k, n]) => `${k}: ${n}`).join(', '));
-    for (const method of ['file', 'dir', 'entry', 'fileOrAbsent', 'open']) assert.ok((tally.get(`${method} ok`) ?? 0) > 50, `${method} hardly ever answered`);
+    t.diagnostic(
+      [...tally]
+        .sort()
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', '),
+    );
+    for (const method of ['file', 'dir', 'entry', 'fileOrAbsent', 'open'])
+      assert.ok((tally.get(`${method} ok`) ?? 0) > 50, `${method} hardly ever answered`);
     assert.equal(writerExited, false, 'the FIFO was opened');
   });
 
@@ -205,8 +286,12 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
             for (const target of [`/download/${toTarget(rel)}`, `/tail/${toTarget(rel)}?follow=0`]) {
               const { status, body } = await rawGet(srv.running.port, target);
               statuses.set(status, (statuses.get(status) ?? 0) + 1);
-              assert.ok(!body.includes(SECRET) && !body.includes(HIDDEN) && !body.includes('root:x:0:0'), `${target} leaked: ${body}`);
-              if (status === 200) assert.ok(VISIBLE.includes(body), `${target} answered 200 with ${JSON.stringify(body)}`);
+              assert.ok(
+                !body.includes(SECRET) && !body.includes(HIDDEN) && !body.includes('root:x:0:0'),
+                `${target} leaked: ${body}`,
+              );
+              if (status === 200)
+                assert.ok(VISIBLE.includes(body), `${target} answered 200 with ${JSON.stringify(body)}`);
               else {
                 assert.ok(status === 400 || status === 404, `${target} answered ${status}`);
                 assert.match(body, /^[^\n]+\n?$/, `${target}: not a one-line body`);
@@ -220,7 +305,10 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
       );
       t.diagnostic(`answers: ${[...statuses].map(([status, n]) => `${n} × ${status}`).join(', ')}`);
       assert.equal(writerExited, false, 'the FIFO was opened');
-      assert.ok((statuses.get(200) ?? 0) > 0 && (statuses.get(404) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0, JSON.stringify([...statuses]));
+      assert.ok(
+        (statuses.get(200) ?? 0) > 0 && (statuses.get(404) ?? 0) > 0 && (statuses.get(400) ?? 0) > 0,
+        JSON.stringify([...statuses]),
+      );
     });
   });
 });

@@ -26,7 +26,9 @@ const shown = (line: string): string =>
 /** The inner markup of each line element an html stream sends for `text` (lines ending in \n). */
 function htmlLines(text: string): string[] {
   const f = new HtmlFormatter('t', 1 << 20);
-  const out = f.event({ type: 'data', file: '1', start: 0, bytes: Buffer.from(text, 'utf8'), head: Buffer.alloc(0) }) + f.end('eof');
+  const out =
+    f.event({ type: 'data', file: '1', start: 0, bytes: Buffer.from(text, 'utf8'), head: Buffer.alloc(0) }) +
+    f.end('eof');
   return lineMarkup(out);
 }
 
@@ -70,13 +72,15 @@ describe('ansiSegments: colour codes (SGR) become classes and colours', () => {
       { text: 'B', classes: [], fg: 'rgb(255,0,0)', bg: 'rgb(0,0,255)' },
       { text: 'C', classes: [], fg: 'rgb(128,128,128)', bg: 'rgb(0,0,255)' },
     ]);
-    assert.deepEqual(segs(`${ESC}[38;5;16mA${ESC}[38;5;231mB${ESC}[38;5;232mC${ESC}[38;5;255mD`).map((s) => s.fg), [
-      'rgb(0,0,0)',
-      'rgb(255,255,255)',
-      'rgb(8,8,8)',
-      'rgb(238,238,238)',
-    ]);
-    assert.deepEqual(segs(`${ESC}[38:5:208mA`), [{ text: 'A', classes: [], fg: 'rgb(255,135,0)' }], 'the colon form too');
+    assert.deepEqual(
+      segs(`${ESC}[38;5;16mA${ESC}[38;5;231mB${ESC}[38;5;232mC${ESC}[38;5;255mD`).map((s) => s.fg),
+      ['rgb(0,0,0)', 'rgb(255,255,255)', 'rgb(8,8,8)', 'rgb(238,238,238)'],
+    );
+    assert.deepEqual(
+      segs(`${ESC}[38:5:208mA`),
+      [{ text: 'A', classes: [], fg: 'rgb(255,135,0)' }],
+      'the colon form too',
+    );
   });
 
   test('true colour, semicolon and colon forms; a named colour replaces an rgb one', () => {
@@ -99,7 +103,11 @@ describe('ansiSegments: colour codes (SGR) become classes and colours', () => {
       { text: 'AB', classes: [] },
       { text: 'C', classes: ['ansi-red-fg'] },
     ]);
-    assert.deepEqual(segs(`${ESC}[6;8;53;58;5;1;99999999999999999999;31mA`), [{ text: 'A', classes: ['ansi-red-fg'] }], 'conceal (8) never hides text');
+    assert.deepEqual(
+      segs(`${ESC}[6;8;53;58;5;1;99999999999999999999;31mA`),
+      [{ text: 'A', classes: ['ansi-red-fg'] }],
+      'conceal (8) never hides text',
+    );
     assert.deepEqual(segs(`${ESC}[31;;1mA`), [{ text: 'A', classes: ['ansi-bold'] }], 'an empty param is 0: a reset');
     assert.deepEqual(segs(`${ESC}[4:3mA${ESC}[4:0mB`), [
       { text: 'A', classes: ['ansi-underline'] },
@@ -116,7 +124,9 @@ describe('ansiSegments: colour codes (SGR) become classes and colours', () => {
   });
 
   test('inverse swaps named and rgb colours', () => {
-    assert.deepEqual(segs(`${ESC}[31;48;2;1;2;3;7mA`), [{ text: 'A', classes: ['ansi-red-bg', 'ansi-inverse'], fg: 'rgb(1,2,3)' }]);
+    assert.deepEqual(segs(`${ESC}[31;48;2;1;2;3;7mA`), [
+      { text: 'A', classes: ['ansi-red-bg', 'ansi-inverse'], fg: 'rgb(1,2,3)' },
+    ]);
   });
 });
 
@@ -152,7 +162,9 @@ describe('ansiSegments: every other escape and control is visible text', () => {
   test('C0 controls as control pictures, DEL as ␡, TAB kept', () => {
     let all = '';
     for (let c = 0; c < 0x20; c++) all += String.fromCharCode(c);
-    const expected = [...all].map((ch) => (ch === '\t' ? '\t' : String.fromCharCode(0x2400 + ch.charCodeAt(0)))).join('');
+    const expected = [...all]
+      .map((ch) => (ch === '\t' ? '\t' : String.fromCharCode(0x2400 + ch.charCodeAt(0))))
+      .join('');
     assert.equal(shown(all + '\x7f'), `${expected}␡`);
     assert.equal(shown('a\tb'), 'a\tb');
     assert.equal(shown('cr\rlf'), 'cr␍lf');
@@ -170,20 +182,31 @@ describe('ansiSegments: every other escape and control is visible text', () => {
 
 describe('nothing is carried from one line to the next', () => {
   test('ansiSegments starts each call from the default state', () => {
-    assert.deepEqual(segs(`${ESC}[1;31;48;5;200mstyled, never reset`), [{ text: 'styled, never reset', classes: ['ansi-red-fg', 'ansi-bold'], bg: 'rgb(255,0,215)' }]);
+    assert.deepEqual(segs(`${ESC}[1;31;48;5;200mstyled, never reset`), [
+      { text: 'styled, never reset', classes: ['ansi-red-fg', 'ansi-bold'], bg: 'rgb(255,0,215)' },
+    ]);
     assert.deepEqual(segs('next'), [{ text: 'next', classes: [] }]);
   });
 
   test('html: a poison line, then normal lines each with their own text, unstyled', () => {
     const lines = htmlLines(`poison ${ESC}[é\n${ESC}[31mred, unterminated\nline two\n${ESC}]8;;x\x07link\nline four\n`);
-    assert.deepEqual(lines.map(visibleText), ['poison ␛[é', 'red, unterminated', 'line two', '␛]8;;x␇link', 'line four']);
+    assert.deepEqual(lines.map(visibleText), [
+      'poison ␛[é',
+      'red, unterminated',
+      'line two',
+      '␛]8;;x␇link',
+      'line four',
+    ]);
     assert.equal(lines[1], '<span class="ansi-red-fg">red, unterminated</span>');
     assert.equal(lines[2], 'line two', 'no span around plain text, no colour carried from the line above');
   });
 
   test('html escapes segment text and puts rgb colours in a style', () => {
     const [line] = htmlLines(`${ESC}[38;2;1;2;3;48;5;21m<b>&"'${ESC}[0m<i>\n`);
-    assert.equal(line, '<span style="color:rgb(1,2,3);background-color:rgb(0,0,255)">&lt;b&gt;&amp;&quot;&#39;</span>&lt;i&gt;');
+    assert.equal(
+      line,
+      '<span style="color:rgb(1,2,3);background-color:rgb(0,0,255)">&lt;b&gt;&amp;&quot;&#39;</span>&lt;i&gt;',
+    );
   });
 });
 

@@ -34,7 +34,11 @@ test('html: a read is rendered once for every stream holding the line it continu
   assert.equal(outCaughtUp, outA[1], 'a stream whose backlog ends where the live feed goes on shares it too');
   assert.notEqual(outJoined, outA[1]);
   assert.deepEqual(ids(String(outA[0]) + String(outA[1])), ['7-4 one', '7-8 two', '7-14 three']);
-  assert.deepEqual(ids(String(outJoined)), ['7-8 o', '7-14 three'], 'like any stream that starts mid-line: from where it joined');
+  assert.deepEqual(
+    ids(String(outJoined)),
+    ['7-8 o', '7-14 three'],
+    'like any stream that starts mid-line: from where it joined',
+  );
   assert.equal(a?.linesOut, 3);
 });
 
@@ -44,5 +48,8 @@ test('sse: the unfinished line is shown once when a stream ends, and not again b
   const out = String(ended.event(first)) + ended.end('shutdown');
   assert.match(out, /^id: 7-6\ndata: alpha\n\nid: 7-8\ndata: be\n\n/);
   const going = new SseFormatter(1024);
-  assert.equal(String(going.event(first)) + String(going.event(second)), 'id: 7-6\ndata: alpha\n\nid: 7-11\ndata: beta\n\n');
+  assert.equal(
+    String(going.event(first)) + String(going.event(second)),
+    'id: 7-6\ndata: alpha\n\nid: 7-11\ndata: beta\n\n',
+  );
 });

@@ -9,7 +9,9 @@ export function requireDebianPackage(pkg: string, binary: string): string {
   if (existsSync(binary)) return binary;
   const root = process.getuid?.() === 0;
   if (!root || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(`this test needs the Debian package '${pkg}' (${binary}); install it with: apt-get install -y ${pkg}`);
+    throw new Error(
+      `this test needs the Debian package '${pkg}' (${binary}); install it with: apt-get install -y ${pkg}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {

@@ -7,10 +7,17 @@ const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');
 const TSX = import.meta.resolve('tsx');
 
 /** The real entry point as its own process, with exactly this environment (and, if given, at most `nofile` descriptors). */
-export function spawnMain(env: Record<string, string>, cwd: string, limits: { nofile?: number } = {}): ChildProcessWithoutNullStreams {
+export function spawnMain(
+  env: Record<string, string>,
+  cwd: string,
+  limits: { nofile?: number } = {},
+): ChildProcessWithoutNullStreams {
   const node = [process.execPath, '--import', TSX, MAIN];
   // prlimit execs the command, so the child's pid is node's own.
-  const [command, ...args] = limits.nofile === undefined ? node : [requireDebianPackage('util-linux', '/usr/bin/prlimit'), `--nofile=${limits.nofile}:${limits.nofile}`, ...node];
+  const [command, ...args] =
+    limits.nofile === undefined
+      ? node
+      : [requireDebianPackage('util-linux', '/usr/bin/prlimit'), `--nofile=${limits.nofile}:${limits.nofile}`, ...node];
   return spawn(command ?? process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },

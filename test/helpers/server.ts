@@ -19,9 +19,20 @@ export async function makeLogDir(prefix = 'comet-tail-test-'): Promise<string> {
 }
 
 /** The real server on an ephemeral port over a temporary LOG_DIR; `options` are what no env variable sets (limits a test shortens). */
-export async function startTestServer(env: Record<string, string> = {}, dir?: string, options?: ServerOptions): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dir?: string,
+  options?: ServerOptions,
+): Promise<TestServer> {
   const logDir = dir ?? (await makeLogDir());
-  const config = parseConfig({ ...readDefaults(), LOG_DIR: logDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const config = parseConfig({
+    ...readDefaults(),
+    LOG_DIR: logDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   const running = await startServer(config, pino({ level: 'silent' }), options);
   return {
     url: `http://127.0.0.1:${running.port}${config.basePath}`,

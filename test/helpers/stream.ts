@@ -65,7 +65,9 @@ export function openStream(url: string, headers: Record<string, string> = {}): P
             };
             const timer = setTimeout(() => {
               finish();
-              fail(new Error(`timed out waiting for ${what}; got ${JSON.stringify(body().toString('utf8').slice(-300))}`));
+              fail(
+                new Error(`timed out waiting for ${what}; got ${JSON.stringify(body().toString('utf8').slice(-300))}`),
+              );
             }, timeoutMs);
             const finish = (): void => {
               clearTimeout(timer);

@@ -6,7 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** A GET with these headers and nothing else (fetch adds Cache-Control: no-cache to a conditional request, as the fetch standard says; a browser revalidating does not). */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; etag: string | undefined; body: string }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; etag: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       let body = '';
@@ -22,7 +25,10 @@ async function assetUrls(srv: TestServer): Promise<{ script: string; style: stri
   const page = await (await fetch(`${srv.url}/view/app.log`)).text();
   const script = /<script src="([^"]+)" defer><\/script>/.exec(page)?.[1];
   const style = /<link rel="stylesheet" href="([^"]+)">/.exec(page)?.[1];
-  assert.ok(script !== undefined && style !== undefined, 'the page names its script and stylesheet (npm run build made them)');
+  assert.ok(
+    script !== undefined && style !== undefined,
+    'the page names its script and stylesheet (npm run build made them)',
+  );
   return { script, style };
 }
 
@@ -62,7 +68,13 @@ describe('the browser bundle under /assets', () => {
   });
 
   test('an unknown asset, or a path that tries to leave the folder, is 404', async () => {
-    for (const name of ['viewer.js', 'viewer.AAAAAAAA.js', 'manifest.json', '..%2Fmain.js', '%2E%2E%2F%2E%2E%2Fpackage.json']) {
+    for (const name of [
+      'viewer.js',
+      'viewer.AAAAAAAA.js',
+      'manifest.json',
+      '..%2Fmain.js',
+      '%2E%2E%2F%2E%2E%2Fpackage.json',
+    ]) {
       const res = await fetch(`${srv.url}/assets/${name}`);
       assert.equal(res.status, 404, name);
       assert.equal(await res.text(), 'Not Found: no such asset\n');
@@ -72,7 +84,10 @@ describe('the browser bundle under /assets', () => {
   test("the viewer's CSP allows scripts from 'self' only: no inline script, no eval", async () => {
     const res = await fetch(`${srv.url}/view/app.log`);
     const csp = res.headers.get('content-security-policy') ?? '';
-    const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+    const scriptSrc = csp
+      .split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src'));
     assert.equal(scriptSrc, "script-src 'self'");
     assert.doesNotMatch(csp, /unsafe-eval/);
     assert.match(csp, /default-src 'none'/);
@@ -83,6 +98,9 @@ describe('the browser bundle under /assets', () => {
     assert.match(page, /data-max-lines="10000"/);
     assert.match(page, /data-tail-lines="100"/);
     assert.match(page, /data-base="\/logs"/);
-    assert.match(page, /<noscript><iframe id="log" title="app.log" src="\/logs\/tail\/app.log\?format=html&amp;lines=100"><\/iframe><\/noscript>/);
+    assert.match(
+      page,
+      /<noscript><iframe id="log" title="app.log" src="\/logs\/tail\/app.log\?format=html&amp;lines=100"><\/iframe><\/noscript>/,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { makeLogDir, startTestServer, type TestServer } from '../helpers/server.
 
 const PASSWORD = 'pa:ss wörd-91c2';
 const TOKEN = 'tok-5e1f0b7d9a';
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 describe('auth: Basic and Bearer on every URL but the probes', () => {
   let srv: TestServer;
@@ -18,7 +19,15 @@ describe('auth: Basic and Bearer on every URL but the probes', () => {
   after(() => srv.close());
 
   test('without credentials every URL is 401 with a Basic challenge, and no content', async () => {
-    for (const url of ['/', '/browse/', '/view/app.log', '/tail/app.log?follow=0', '/download/app.log', '/comet-tail?app.log', '/nope']) {
+    for (const url of [
+      '/',
+      '/browse/',
+      '/view/app.log',
+      '/tail/app.log?follow=0',
+      '/download/app.log',
+      '/comet-tail?app.log',
+      '/nope',
+    ]) {
       const res = await fetch(`${srv.url}${url}`);
       assert.equal(res.status, 401, url);
       assert.equal(res.headers.get('www-authenticate'), 'Basic realm="comet-tail", charset="UTF-8"');
@@ -28,7 +37,16 @@ describe('auth: Basic and Bearer on every URL but the probes', () => {
 
   test('wrong credentials are 401; right ones, Basic or Bearer, get the content', async () => {
     const tail = `${srv.url}/tail/app.log?follow=0`;
-    for (const wrong of [basic('admin', 'nope'), basic('root', PASSWORD), basic('admin', ''), 'Bearer nope', `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, 'Basic !!!', 'Digest x']) {
+    for (const wrong of [
+      basic('admin', 'nope'),
+      basic('root', PASSWORD),
+      basic('admin', ''),
+      'Bearer nope',
+      `Bearer ${TOKEN}x`,
+      `Basic ${TOKEN}`,
+      'Basic !!!',
+      'Digest x',
+    ]) {
       assert.equal((await fetch(tail, { headers: { Authorization: wrong } })).status, 401, wrong);
     }
     for (const right of [basic('admin', PASSWORD), `Bearer ${TOKEN}`, `bearer ${TOKEN}`]) {
@@ -79,7 +97,10 @@ test('a password with spaces at its ends works with them and fails without', asy
 test('the request log holds no credentials, one JSON line per request', async () => {
   const dir = await makeLogDir();
   await writeFile(path.join(dir, 'app.log'), 'hello\n');
-  const child = spawnMain({ LOG_DIR: dir, AUTH_USER: 'admin', AUTH_PASSWORD: PASSWORD, AUTH_TOKEN: TOKEN, LOG_LEVEL: 'trace' }, dir);
+  const child = spawnMain(
+    { LOG_DIR: dir, AUTH_USER: 'admin', AUTH_PASSWORD: PASSWORD, AUTH_TOKEN: TOKEN, LOG_LEVEL: 'trace' },
+    dir,
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const port = await listeningPort(child);
@@ -92,7 +113,10 @@ test('the request log holds no credentials, one JSON line per request', async ()
   const requests = out
     .trim()
     .split('\n')
-    .map((l) => JSON.parse(l) as { msg: string; method?: string; path?: string; status?: number; bytes?: number; ms?: number })
+    .map(
+      (l) =>
+        JSON.parse(l) as { msg: string; method?: string; path?: string; status?: number; bytes?: number; ms?: number },
+    )
     .filter((l) => l.msg === 'request');
   assert.deepEqual(
     requests.map((r) => [r.method, r.path, r.status]),
@@ -104,7 +128,14 @@ test('the request log holds no credentials, one JSON line per request', async ()
   );
   assert.equal(requests[0]?.bytes, 6);
   assert.equal(typeof requests[0]?.ms, 'number');
-  for (const secret of [PASSWORD, TOKEN, 'wrong-guess-77', Buffer.from(`admin:${PASSWORD}`).toString('base64'), 'authorization', 'Authorization']) {
+  for (const secret of [
+    PASSWORD,
+    TOKEN,
+    'wrong-guess-77',
+    Buffer.from(`admin:${PASSWORD}`).toString('base64'),
+    'authorization',
+    'Authorization',
+  ]) {
     assert.ok(!out.includes(secret), `the log holds ${secret}`);
   }
 });

@@ -11,11 +11,17 @@ let srv: TestServer;
 before(async () => {
   srv = await startTestServer();
   // File i holds i % 97 bytes, so every size in the answer can be checked.
-  await mapLimit(Array.from({ length: FILES }, (_, i) => i), 64, (i) => writeFile(path.join(srv.dir, `app-${i}.log`), 'x'.repeat(i % 97)));
+  await mapLimit(
+    Array.from({ length: FILES }, (_, i) => i),
+    64,
+    (i) => writeFile(path.join(srv.dir, `app-${i}.log`), 'x'.repeat(i % 97)),
+  );
 });
 after(() => srv.close());
 
-test('the JSON index of a directory of 20,000 files lists every one, in natural order, with its size', { timeout: 60_000 }, async () => {
+test('the JSON index of a directory of 20,000 files lists every one, in natural order, with its size', {
+  timeout: 60_000,
+}, async () => {
   const started = Date.now();
   const res = await fetch(`${srv.url}/`, { headers: { Accept: 'application/json' } });
   assert.equal(res.status, 200);

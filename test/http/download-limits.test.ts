@@ -34,7 +34,9 @@ function stalledRequest(port: number, target: string): Promise<{ socket: net.Soc
 }
 
 async function connections(srv: TestServer): Promise<number> {
-  return new Promise((resolve, reject) => srv.running.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  return new Promise((resolve, reject) =>
+    srv.running.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+  );
 }
 
 describe('downloads are streams: counted and closed when stalled (finding 6)', () => {
@@ -50,9 +52,13 @@ describe('downloads are streams: counted and closed when stalled (finding 6)', (
   });
   after(() => srv.close());
 
-  test('50 downloads whose clients read nothing are closed after the idle limit, with their files', { timeout: 60_000 }, async () => {
+  test('50 downloads whose clients read nothing are closed after the idle limit, with their files', {
+    timeout: 60_000,
+  }, async () => {
     const baseline = openFds('self');
-    const clients = await Promise.all(Array.from({ length: 50 }, () => stalledRequest(srv.running.port, '/download/big.log')));
+    const clients = await Promise.all(
+      Array.from({ length: 50 }, () => stalledRequest(srv.running.port, '/download/big.log')),
+    );
     for (const c of clients) assert.equal(await c.status, 'HTTP/1.1 200 OK');
     assert.equal(openFds('self', big), 50, 'each download holds its file open');
     const started = Date.now();
@@ -61,10 +67,15 @@ describe('downloads are streams: counted and closed when stalled (finding 6)', (
     await waitUntil(() => srv.running.streams.size === 0, 'their stream slots freed');
     assert.equal(await connections(srv), 0, "the server closed every stalled client's socket");
     // The test's own 50 client ends are still open (paused, they have not read the close yet).
-    assert.ok(openFds('self') <= baseline + 50, `the server's fds are back to baseline (${openFds('self')} with the 50 client ends, baseline ${baseline})`);
+    assert.ok(
+      openFds('self') <= baseline + 50,
+      `the server's fds are back to baseline (${openFds('self')} with the 50 client ends, baseline ${baseline})`,
+    );
     for (const c of clients) c.socket.destroy();
     await waitUntil(() => openFds('self') <= baseline, `fds back to baseline ${baseline} (${openFds('self')})`);
-    process.stdout.write(`# 50 stalled downloads: files and sockets closed ${ms} ms after the first bytes (idle limit ${IDLE_MS} ms)\n`);
+    process.stdout.write(
+      `# 50 stalled downloads: files and sockets closed ${ms} ms after the first bytes (idle limit ${IDLE_MS} ms)\n`,
+    );
     assert.ok(ms >= IDLE_MS * 0.9, `not before the idle limit (${ms} ms)`);
   });
 
@@ -90,11 +101,15 @@ describe('downloads are streams: counted and closed when stalled (finding 6)', (
       await waitUntil(() => socket.isPaused() || closed, 'the next MiB');
     }
     const ms = Date.now() - started;
-    process.stdout.write(`# a download read 1 MiB at a time took ${ms} ms (idle limit ${IDLE_MS} ms) and received ${received} bytes\n`);
+    process.stdout.write(
+      `# a download read 1 MiB at a time took ${ms} ms (idle limit ${IDLE_MS} ms) and received ${received} bytes\n`,
+    );
     assert.ok(received > size, `the whole file and its headers (${received} bytes)`);
     assert.ok(ms > IDLE_MS * 3, `it did outlast the idle limit several times (${ms} ms)`);
   });
-  test('keep-alive: a stream after a download on the same socket is not held to its idle limit', { timeout: 30_000 }, async () => {
+  test('keep-alive: a stream after a download on the same socket is not held to its idle limit', {
+    timeout: 30_000,
+  }, async () => {
     await writeFile(path.join(srv.dir, 'small.log'), 'small\n');
     await writeFile(path.join(srv.dir, 'quiet.log'), '');
     const socket = net.connect(srv.running.port, '127.0.0.1');
@@ -109,7 +124,7 @@ describe('downloads are streams: counted and closed when stalled (finding 6)', (
     await waitUntil(() => text.split('HTTP/1.1 200 OK').length === 3, 'the stream on the same socket');
     // Quiet for twice the idle limit: nothing is written either way (heartbeats come every 15 s).
     await delay(IDLE_MS * 2);
-    assert.ok(!closed, 'the socket was cut by the finished download\'s idle limit');
+    assert.ok(!closed, "the socket was cut by the finished download's idle limit");
     await appendFile(path.join(srv.dir, 'quiet.log'), 'later\n');
     await waitUntil(() => text.endsWith('later\n\r\n'), 'the line on the stream');
     socket.destroy();

@@ -64,10 +64,12 @@ describe('/download/<file>', () => {
     assert.equal((await stale.arrayBuffer()).byteLength, 1000);
     // node:http, because fetch adds 'Cache-Control: no-cache' to conditional requests.
     const cached = await new Promise<number>((resolve, reject) => {
-      http.get(`${srv.url}/download/data.log`, { headers: { 'If-None-Match': etag } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      }).on('error', reject);
+      http
+        .get(`${srv.url}/download/data.log`, { headers: { 'If-None-Match': etag } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
     });
     assert.equal(cached, 304);
   });
@@ -86,7 +88,16 @@ describe('/download/<file>', () => {
   });
 
   test('a syntactically invalid range is ignored: the whole file, 200 (RFC 9110 §14.2)', async () => {
-    for (const range of ['bytes=5-2', 'bytes=0-1,5-2', 'bytes=1-x', 'bytes=--3', 'bytes=', 'bytes=,', 'pages=0-1', 'bytes 0-1']) {
+    for (const range of [
+      'bytes=5-2',
+      'bytes=0-1,5-2',
+      'bytes=1-x',
+      'bytes=--3',
+      'bytes=',
+      'bytes=,',
+      'pages=0-1',
+      'bytes 0-1',
+    ]) {
       const res = await fetch(`${srv.url}/download/data.log`, { headers: { Range: range } });
       assert.equal(res.status, 200, range);
       assert.equal(res.headers.get('content-range'), null, range);
@@ -102,7 +113,8 @@ describe('/download/<file>', () => {
       const res = await fetch(`${srv.url}/download/data.log`, { headers: { Range: range } });
       assert.equal(res.status, 416, range);
       assert.equal(res.headers.get('content-range'), 'bytes */1000', range);
-      for (const name of ['etag', 'last-modified', 'content-disposition', 'accept-ranges']) assert.equal(res.headers.get(name), null, `${range}: ${name}`);
+      for (const name of ['etag', 'last-modified', 'content-disposition', 'accept-ranges'])
+        assert.equal(res.headers.get(name), null, `${range}: ${name}`);
       assert.equal(res.headers.get('content-type'), 'text/plain; charset=utf-8');
       assert.equal(await res.text(), 'Range Not Satisfiable: the range lies outside the file\n');
     }

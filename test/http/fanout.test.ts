@@ -21,7 +21,11 @@ describe('fan-out: one handle and one watch per followed file, however many stre
     const file = path.join(srv.dir, 'shared.log');
     await writeFile(file, 'line 1\n');
     const before = openFds('self', file);
-    const clients = await Promise.all(Array.from({ length: 50 }, (_, i) => openStream(`${srv.url}/tail/shared.log?format=${['text', 'html', 'sse'][i % 3]}`)));
+    const clients = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        openStream(`${srv.url}/tail/shared.log?format=${['text', 'html', 'sse'][i % 3]}`),
+      ),
+    );
     await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(1), 'line 1')));
     assert.equal(openFds('self', file) - before, 1, 'one handle for 50 streams');
     assert.deepEqual(srv.running.engine.stats(), { files: 1, streams: 50 });
@@ -42,7 +46,10 @@ describe('fan-out: one handle and one watch per followed file, however many stre
     const writer = new LineWriter(file);
     const clients: OpenStream[] = [];
     await writer.writeLines(400, 0, async (n) => {
-      if (n % 40 === 0) clients.push(await openStream(`${srv.url}/tail/seam.log?lines=5&format=${['text', 'html', 'sse'][(n / 40) % 3]}`));
+      if (n % 40 === 0)
+        clients.push(
+          await openStream(`${srv.url}/tail/seam.log?lines=5&format=${['text', 'html', 'sse'][(n / 40) % 3]}`),
+        );
     });
     await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(400), 'line 400')));
     for (const c of clients) {
@@ -60,14 +67,19 @@ describe('fan-out: one handle and one watch per followed file, however many stre
     const fdsBefore = openFds('self');
     const watchesBefore = inotifyWatches('self');
     for (let round = 0; round < 3; round++) {
-      const clients = await Promise.all(Array.from({ length: 1000 }, (_, i) => openStream(`${srv.url}/tail/${files[i % files.length]}`)));
+      const clients = await Promise.all(
+        Array.from({ length: 1000 }, (_, i) => openStream(`${srv.url}/tail/${files[i % files.length]}`)),
+      );
       await Promise.all(clients.map((c) => c.waitFor((t) => t.includes('line 1'), 'line 1')));
       assert.deepEqual(srv.running.engine.stats(), { files: 20, streams: 1000 });
       assert.ok(inotifyWatches('self') > watchesBefore, 'files are watched while followed');
       await appendFile(path.join(srv.dir, files[0] ?? ''), 'line 2\n');
       await clients[0]?.waitFor((t) => t.includes('line 2'), 'line 2');
       for (const c of clients) c.close();
-      await waitUntil(() => srv.running.engine.stats().files === 0 && srv.running.streams.size === 0, 'all streams to close');
+      await waitUntil(
+        () => srv.running.engine.stats().files === 0 && srv.running.streams.size === 0,
+        'all streams to close',
+      );
     }
     await waitUntil(() => openFds('self') <= fdsBefore, `fds back to ${fdsBefore} (now ${openFds('self')})`);
     assert.equal(inotifyWatches('self'), watchesBefore, 'watches back to baseline');

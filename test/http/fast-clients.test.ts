@@ -22,7 +22,8 @@ interface Reader {
 
 /** The text of one line in a chunk of a stream, or null for anything else (prelude, heartbeat, notice). */
 const LINE_TEXT = {
-  html: (l: string): string | null => (l.startsWith('<div class="l"') ? l.slice(l.indexOf('">') + 2, l.lastIndexOf('</div>')) : null),
+  html: (l: string): string | null =>
+    l.startsWith('<div class="l"') ? l.slice(l.indexOf('">') + 2, l.lastIndexOf('</div>')) : null,
   sse: (l: string): string | null => (l.startsWith('data: ') ? l.slice(6) : null),
 } as const;
 
@@ -46,7 +47,8 @@ function fastReader(url: string, format: keyof typeof LINE_TEXT): Promise<Reader
           from = nl + 1;
           if (line === null) continue;
           count++;
-          if (error === null && line !== (count % MARK_EVERY === 1 ? `#${count}` : '')) error = `line ${count} is ${JSON.stringify(line)}`;
+          if (error === null && line !== (count % MARK_EVERY === 1 ? `#${count}` : ''))
+            error = `line ${count} is ${JSON.stringify(line)}`;
         }
         rest = text.slice(from);
       });
@@ -79,28 +81,48 @@ describe('fast clients are never cut off as slow (finding 5)', () => {
     await exitCode(server);
   });
 
-  test('an html and an sse reader get every one of 4 MB of short lines, in order, and neither ends as slow', { timeout: 180_000 }, async () => {
+  test('an html and an sse reader get every one of 4 MB of short lines, in order, and neither ends as slow', {
+    timeout: 180_000,
+  }, async () => {
     const url = `http://127.0.0.1:${port}/tail/short.log`;
     const html = await fastReader(url, 'html');
     const sse = await fastReader(url, 'sse');
     const lines = Math.ceil((MEGABYTES * MB) / 1.2);
-    const writer = spawn(process.execPath, ['-e', WRITER, path.join(dir, 'short.log'), String(lines), String(MARK_EVERY)], { stdio: 'inherit' });
+    const writer = spawn(
+      process.execPath,
+      ['-e', WRITER, path.join(dir, 'short.log'), String(lines), String(MARK_EVERY)],
+      { stdio: 'inherit' },
+    );
     assert.equal(await new Promise((r) => writer.on('exit', r)), 0);
 
     const done = (r: Reader): boolean => r.count() >= lines || r.ended();
-    await waitUntil(() => done(html) && done(sse), `both readers at the last line (html at ${html.count()}, sse at ${sse.count()} of ${lines})`, 150_000);
+    await waitUntil(
+      () => done(html) && done(sse),
+      `both readers at the last line (html at ${html.count()}, sse at ${sse.count()} of ${lines})`,
+      150_000,
+    );
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     html.close();
     sse.close();
     const seen = `html ${html.count()}${html.ended() ? ' (ended)' : ''}, sse ${sse.count()}${sse.ended() ? ' (ended)' : ''} of ${lines}`;
-    for (const [name, r] of [['html', html], ['sse', sse]] as const) {
+    for (const [name, r] of [
+      ['html', html],
+      ['sse', sse],
+    ] as const) {
       assert.equal(r.error(), null, name);
       assert.equal(r.count(), lines, `${name}: every line, in order, once (${seen})`);
       assert.ok(!r.ended(), `${name}: the stream is still open`);
     }
-    const slow = metrics.split('\n').filter((l) => l.startsWith('comet_tail_streams_ended_total') && l.includes('reason="slow"') && !l.endsWith(' 0'));
+    const slow = metrics
+      .split('\n')
+      .filter(
+        (l) => l.startsWith('comet_tail_streams_ended_total') && l.includes('reason="slow"') && !l.endsWith(' 0'),
+      );
     assert.deepEqual(slow, [], 'no stream ended as slow (metrics)');
-    await waitUntil(() => log.split('\n').filter((l) => l.includes('"path":"/tail/short.log"')).length === 2, 'both request log lines');
+    await waitUntil(
+      () => log.split('\n').filter((l) => l.includes('"path":"/tail/short.log"')).length === 2,
+      'both request log lines',
+    );
     assert.ok(!log.includes('"ended":"slow"'), 'no stream ended as slow (request log)');
     process.stdout.write(`# ${lines} lines (${MEGABYTES} MB) reached both an html and an sse reader\n`);
   });

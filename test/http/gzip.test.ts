@@ -44,7 +44,10 @@ describe('.gz files, made by the real logrotate', () => {
     await s.ended;
     assert.ok(s.completed());
     const got = sseLines(s.text());
-    assert.deepEqual(got.map((l) => l.data), ['line 2996', 'line 2997 ERROR', 'line 2998', 'line 2999', 'line 3000']);
+    assert.deepEqual(
+      got.map((l) => l.data),
+      ['line 2996', 'line 2997 ERROR', 'line 2998', 'line 2999', 'line 3000'],
+    );
     const ino = (await stat(path.join(srv.dir, 'app.log.1.gz'))).ino;
     for (const l of got) {
       const [file, offset] = l.id.split('-').map(Number);
@@ -58,13 +61,27 @@ describe('.gz files, made by the real logrotate', () => {
     const grep = await (await fetch(`${srv.url}/tail/app.log.1.gz?grep=error&lines=3`)).text();
     assert.equal(grep, 'line 2977 ERROR\nline 2987 ERROR\nline 2997 ERROR\n');
     const last = sseLines(await (await fetch(`${srv.url}/tail/app.log.1.gz?format=sse&lines=1`)).text());
-    const older = sseLines(await (await fetch(`${srv.url}/tail/app.log.1.gz?format=sse&lines=2&before=${last[0]?.id}`)).text());
-    assert.deepEqual(older.map((l) => l.data), ['line 2998', 'line 2999']);
-    const olderMatches = await (await fetch(`${srv.url}/tail/app.log.1.gz?lines=2&grep=ERROR&case=1&before=${older[0]?.id}`)).text();
+    const older = sseLines(
+      await (await fetch(`${srv.url}/tail/app.log.1.gz?format=sse&lines=2&before=${last[0]?.id}`)).text(),
+    );
+    assert.deepEqual(
+      older.map((l) => l.data),
+      ['line 2998', 'line 2999'],
+    );
+    const olderMatches = await (
+      await fetch(`${srv.url}/tail/app.log.1.gz?lines=2&grep=ERROR&case=1&before=${older[0]?.id}`)
+    ).text();
     assert.equal(olderMatches, 'line 2987 ERROR\nline 2997 ERROR\n');
     const html = await (await fetch(`${srv.url}/tail/app.log.1.gz?format=html&lines=1&at=${older[0]?.id}`)).text();
     const shown = [...html.matchAll(/<div class="l" data-id="[^"]+"( aria-current="true")?>([^<]*)<\/div>/g)];
-    assert.deepEqual(shown.map((m) => [m[2], m[1] !== undefined]), [['line 2997 ERROR', false], ['line 2998', true], ['line 2999', false]]);
+    assert.deepEqual(
+      shown.map((m) => [m[2], m[1] !== undefined]),
+      [
+        ['line 2997 ERROR', false],
+        ['line 2998', true],
+        ['line 2999', false],
+      ],
+    );
   });
 
   test('/download sends the .gz as it is', async () => {
@@ -78,7 +95,10 @@ describe('.gz files, made by the real logrotate', () => {
     await rotate(bin, path.join(srv.dir, 'app.log'), false);
     await writeFile(path.join(srv.dir, 'app.log'), 'new\n');
     const html = await (await fetch(`${srv.url}/tail/app.log?format=html&lines=1&at=${ids[1]?.id}`)).text();
-    assert.match(html, /<div class="l" data-id="[^"]+">alpha<\/div>\n<div class="l" data-id="[^"]+" aria-current="true">beta<\/div>\n<div class="l" data-id="[^"]+">gamma<\/div>/);
+    assert.match(
+      html,
+      /<div class="l" data-id="[^"]+">alpha<\/div>\n<div class="l" data-id="[^"]+" aria-current="true">beta<\/div>\n<div class="l" data-id="[^"]+">gamma<\/div>/,
+    );
     const gone = await fetch(`${srv.url}/tail/app.log?at=999999999-5`);
     assert.equal(gone.status, 404);
     assert.match(await gone.text(), /^Not Found: no such line/);
@@ -90,7 +110,10 @@ describe('gzip bombs cost bounded time and no memory', () => {
     const dir = await makeLogDir();
     // Concatenated gzip members are one valid .gz: 1024 members of 1 MiB each.
     const member = (byte: number): Buffer => gzipSync(Buffer.alloc(1024 * 1024, byte), { level: 9 });
-    for (const [name, byte] of [['newlines.gz', 0x0a], ['endless.gz', 0x78]] as const) {
+    for (const [name, byte] of [
+      ['newlines.gz', 0x0a],
+      ['endless.gz', 0x78],
+    ] as const) {
       const m = member(byte);
       await writeFile(path.join(dir, name), Buffer.concat(Array.from({ length: 1024 }, () => m)));
     }

@@ -36,11 +36,19 @@ describe('hostile lines stay text, per line, in linear time', () => {
     await s.waitFor((t) => lineCount(t) === 1, 'the backlog line');
     await appendFile(file, `${POISON}\n`);
     await s.waitFor((t) => lineCount(t) === 2, 'the poison line');
-    await appendFile(file, Buffer.concat([Buffer.from(`${ESC}[`), Buffer.from([0xff, 0xfe]), Buffer.from(' bad bytes\n')]));
+    await appendFile(
+      file,
+      Buffer.concat([Buffer.from(`${ESC}[`), Buffer.from([0xff, 0xfe]), Buffer.from(' bad bytes\n')]),
+    );
     for (const line of NORMAL) await appendFile(file, `${line}\n`);
     const body = await s.waitFor((t) => lineCount(t) === 6, 'six lines');
     s.close();
-    assert.deepEqual(lineMarkup(body).map(visibleText), ['start', 'poison ␛[é here', '␛[\uFFFD\uFFFD bad bytes', ...NORMAL]);
+    assert.deepEqual(lineMarkup(body).map(visibleText), [
+      'start',
+      'poison ␛[é here',
+      '␛[\uFFFD\uFFFD bad bytes',
+      ...NORMAL,
+    ]);
   });
 
   test('text and sse streams of the same file are unaffected', async () => {

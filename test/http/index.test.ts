@@ -6,7 +6,6 @@ import { after, before, describe, test } from 'node:test';
 import type { DirEntry as Entry } from '../../src/files/listing.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-
 const FAMILY_OF: Record<string, string> = {
   'app.log': 'app.log',
   'app.log.1': 'app.log',
@@ -59,7 +58,9 @@ describe('the index: families, sort, filter', () => {
   };
   /** The rows' paths, each family's tbody as one group, in page order. */
   const groupsOf = (html: string): string[][] =>
-    [...html.matchAll(/<tbody class="(?:group|dir)"[^>]*>(.*?)<\/tbody>/g)].map((m) => [...(m[1] ?? '').matchAll(/data-path="([^"]*)"/g)].map((r) => r[1] ?? ''));
+    [...html.matchAll(/<tbody class="(?:group|dir)"[^>]*>(.*?)<\/tbody>/g)].map((m) =>
+      [...(m[1] ?? '').matchAll(/data-path="([^"]*)"/g)].map((r) => r[1] ?? ''),
+    );
 
   test('family and compressed in the JSON for every name shape; FIFOs and dot-files are not listed', async () => {
     const entries = await json();
@@ -67,7 +68,10 @@ describe('the index: families, sort, filter', () => {
     assert.deepEqual(Object.fromEntries(files.map((e) => [e.name, e.family])), FAMILY_OF);
     for (const e of files) assert.equal(e.compressed, e.name.endsWith('.gz'), e.name);
     const dir = entries.find((e) => e.name === 'nginx');
-    assert.deepEqual({ family: dir?.family, compressed: dir?.compressed, type: dir?.type }, { family: 'nginx', compressed: false, type: 'dir' });
+    assert.deepEqual(
+      { family: dir?.family, compressed: dir?.compressed, type: dir?.type },
+      { family: 'nginx', compressed: false, type: 'dir' },
+    );
     assert.ok(!entries.some((e) => e.name === 'pipe.log' || e.name === '.hidden.log'));
   });
 
@@ -76,40 +80,93 @@ describe('the index: families, sort, filter', () => {
       ['nginx'],
       ['access.log', 'access.log.old'],
       ['app.1.log'],
-      ['app.log', 'app-20261130.log', 'app.log-20261129.gz', 'app.log-20261130', 'app.log.1', 'app.log.1.gz', 'app.log.2', 'app.log.2.gz', 'app.log.10', 'app.log.2026-11-28'],
+      [
+        'app.log',
+        'app-20261130.log',
+        'app.log-20261129.gz',
+        'app.log-20261130',
+        'app.log.1',
+        'app.log.1.gz',
+        'app.log.2',
+        'app.log.2.gz',
+        'app.log.10',
+        'app.log.2026-11-28',
+      ],
       ['zebra.log.3'],
     ]);
     const html = await page();
-    assert.match(html, /<tr class="entry file rotated" data-path="app.log.2.gz"[^>]*><td class="name"><a class="open" href="\/view\/app.log.2.gz">app.log.2.gz<\/a><span class="tag"/);
+    assert.match(
+      html,
+      /<tr class="entry file rotated" data-path="app.log.2.gz"[^>]*><td class="name"><a class="open" href="\/view\/app.log.2.gz">app.log.2.gz<\/a><span class="tag"/,
+    );
     assert.match(html, /<tr class="entry file" data-path="app.log"/, 'the live file is not marked rotated');
     assert.match(html, /<tr class="entry file rotated" data-path="zebra.log.3"/, 'a family whose live file is gone');
-    assert.deepEqual((await json()).map((e) => e.name), groupsOf(html).flat(), 'JSON in the same order');
+    assert.deepEqual(
+      (await json()).map((e) => e.name),
+      groupsOf(html).flat(),
+      'JSON in the same order',
+    );
   });
 
   test('sorting by size and by time, server-side, the current column marked with aria-sort', async () => {
     const bySize = await page('?sort=size&order=desc');
-    const sizes = groupsOf(bySize).slice(1).map((g) => g[0]);
+    const sizes = groupsOf(bySize)
+      .slice(1)
+      .map((g) => g[0]);
     // families by their lead's size, largest first (sizes grow with the fixture's order)
     assert.deepEqual(sizes, ['zebra.log.3', 'app.1.log', 'access.log', 'app.log']);
-    assert.deepEqual(groupsOf(bySize)[4], ['app.log', 'app-20261130.log', 'app.log.2026-11-28', 'app.log-20261129.gz', 'app.log-20261130', 'app.log.2.gz', 'app.log.1.gz', 'app.log.10', 'app.log.2', 'app.log.1']);
-    assert.match(bySize, /<th scope="col" class="size" aria-sort="descending"><a href="\/\?sort=size&amp;order=asc">Size/);
+    assert.deepEqual(groupsOf(bySize)[4], [
+      'app.log',
+      'app-20261130.log',
+      'app.log.2026-11-28',
+      'app.log-20261129.gz',
+      'app.log-20261130',
+      'app.log.2.gz',
+      'app.log.1.gz',
+      'app.log.10',
+      'app.log.2',
+      'app.log.1',
+    ]);
+    assert.match(
+      bySize,
+      /<th scope="col" class="size" aria-sort="descending"><a href="\/\?sort=size&amp;order=asc">Size/,
+    );
     assert.equal(bySize.match(/aria-sort=/g)?.length, 1, 'only the current column');
     assert.match(bySize, /<th scope="col" class="name"><a href="\/\?sort=name&amp;order=asc">Name<\/a>/);
-    assert.match(bySize, /<input type="hidden" name="sort" value="size"><input type="hidden" name="order" value="desc">/, 'the filter form keeps the sort');
+    assert.match(
+      bySize,
+      /<input type="hidden" name="sort" value="size"><input type="hidden" name="order" value="desc">/,
+      'the filter form keeps the sort',
+    );
 
     const byTime = await json('?sort=mtime');
     assert.equal(byTime.filter((e) => e.type === 'file')[0]?.name, 'app.log', 'newest first by default');
     const oldest = await json('?sort=mtime&order=asc');
-    assert.deepEqual(oldest.filter((e) => e.type === 'file').map((e) => e.family).slice(0, 2), ['zebra.log', 'app.1.log']);
-    assert.match(await page(), /<th scope="col" class="name" aria-sort="ascending"><a href="\/\?sort=name&amp;order=desc">Name<span class="arrow" aria-hidden="true">▲<\/span>/);
+    assert.deepEqual(
+      oldest
+        .filter((e) => e.type === 'file')
+        .map((e) => e.family)
+        .slice(0, 2),
+      ['zebra.log', 'app.1.log'],
+    );
+    assert.match(
+      await page(),
+      /<th scope="col" class="name" aria-sort="ascending"><a href="\/\?sort=name&amp;order=desc">Name<span class="arrow" aria-hidden="true">▲<\/span>/,
+    );
   });
 
   test('the filter: a GET form, applied by the server, case-insensitive, kept by the sort links', async () => {
     const html = await page('?q=ACCESS');
     assert.deepEqual(groupsOf(html), [['access.log', 'access.log.old']]);
-    assert.match(html, /<form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name<\/label><input id="q" name="q" type="search" value="ACCESS"/);
+    assert.match(
+      html,
+      /<form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name<\/label><input id="q" name="q" type="search" value="ACCESS"/,
+    );
     assert.match(html, /href="\/\?sort=size&amp;order=desc&amp;q=ACCESS"/);
-    assert.deepEqual((await json('?q=.gz')).map((e) => e.name), ['app.log-20261129.gz', 'app.log.1.gz', 'app.log.2.gz']);
+    assert.deepEqual(
+      (await json('?q=.gz')).map((e) => e.name),
+      ['app.log-20261129.gz', 'app.log.1.gz', 'app.log.2.gz'],
+    );
     const none = await page('?q=%3Cscript%3E');
     assert.ok(none.includes('<p class="empty" id="empty">Nothing here matches “&lt;script&gt;”.</p>'));
     assert.ok(!none.includes('<script>'));
@@ -120,7 +177,10 @@ describe('the index: families, sort, filter', () => {
     const appLog = /<tr class="entry file" data-path="app.log"[^>]*>(.*?)<\/tr>/.exec(html)?.[1] ?? '';
     assert.match(appLog, /<td class="size" title="100 bytes">100 B<\/td>/);
     const t = new Date(now - 3 * MIN).toISOString();
-    assert.match(appLog, new RegExp(`<time datetime="${t}" title="${t.slice(0, 10)} ${t.slice(11, 19)} UTC">3 min ago</time>`));
+    assert.match(
+      appLog,
+      new RegExp(`<time datetime="${t}" title="${t.slice(0, 10)} ${t.slice(11, 19)} UTC">3 min ago</time>`),
+    );
     await writeFile(path.join(srv.dir, 'big.log'), Buffer.alloc(1_536_000));
     const big = /data-path="big.log"[^>]*>.*?<td class="size" title="([^"]*)">([^<]*)</.exec(await page());
     assert.deepEqual([big?.[1], big?.[2]], ['1,536,000 bytes', '1.5 MiB']);

@@ -12,7 +12,9 @@ test('SIGTERM ends every stream with its closing chunk and exits 0 within 5 s', 
   const child = spawnMain({ LOG_DIR: dir }, dir);
   child.stdout.on('data', () => undefined);
   const port = await listeningPort(child);
-  const streams = await Promise.all(['text', 'html', 'sse'].map((f) => openStream(`http://127.0.0.1:${port}/tail/app.log?format=${f}`)));
+  const streams = await Promise.all(
+    ['text', 'html', 'sse'].map((f) => openStream(`http://127.0.0.1:${port}/tail/app.log?format=${f}`)),
+  );
   await Promise.all(streams.map((s) => s.waitFor((t) => t.includes('line 1'), 'line 1')));
   const started = Date.now();
   child.kill('SIGTERM');

@@ -31,7 +31,10 @@ function countingClient(url: string): Promise<{ done: Promise<number>; close: ()
         for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
           // Lines are 'line NNNNNNN …'.
           const n = Number(text.slice(from + 5, from + 12));
-          if (n !== expected) fail(new Error(`expected line ${expected}, got ${JSON.stringify(text.slice(from, Math.min(nl, from + 40)))}`));
+          if (n !== expected)
+            fail(
+              new Error(`expected line ${expected}, got ${JSON.stringify(text.slice(from, Math.min(nl, from + 40)))}`),
+            );
           expected++;
           from = nl + 1;
         }
@@ -87,7 +90,9 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
     await exitCode(server);
   });
 
-  test('a client that never reads while 100 MB is appended is ended; a normal client gets every line; RSS stays bounded', { timeout: 180_000 }, async () => {
+  test('a client that never reads while 100 MB is appended is ended; a normal client gets every line; RSS stays bounded', {
+    timeout: 180_000,
+  }, async () => {
     const file = path.join(dir, 'big.log');
     const normal = await countingClient(`http://127.0.0.1:${port}/tail/big.log`);
     const slow = await stalledClient(port, '/tail/big.log?format=html');
@@ -102,16 +107,25 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
     const writer = spawn(process.execPath, ['-e', WRITER, file, String(lines), PAD], { stdio: 'inherit' });
     assert.equal(await new Promise((r) => writer.on('exit', r)), 0);
 
-    await waitFor(() => normal.next() > lines, 60_000, () => `normal client at line ${normal.next()} of ${lines}`);
+    await waitFor(
+      () => normal.next() > lines,
+      60_000,
+      () => `normal client at line ${normal.next()} of ${lines}`,
+    );
     clearInterval(sampler);
     const slowBytes = await slow.drain();
     normal.close();
     assert.equal(await normal.done, lines, 'every line, in order, once');
-    assert.ok(slowBytes >= 0 && slowBytes < total / 4, `the stalled client was cut off (it had ${slowBytes} bytes waiting)`);
+    assert.ok(
+      slowBytes >= 0 && slowBytes < total / 4,
+      `the stalled client was cut off (it had ${slowBytes} bytes waiting)`,
+    );
     const ended = log.split('\n').filter((l) => l.includes('"ended":"slow"'));
     assert.equal(ended.length, 1, 'the stalled stream, and only it, ended as slow');
     const growth = peak - baseline;
-    process.stdout.write(`# RSS baseline ${(baseline / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB (+${(growth / MB).toFixed(1)} MB) while 100 MB was appended\n`);
+    process.stdout.write(
+      `# RSS baseline ${(baseline / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB (+${(growth / MB).toFixed(1)} MB) while 100 MB was appended\n`,
+    );
     assert.ok(growth < 64 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB`);
   });
 
@@ -119,7 +133,9 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
     const file = path.join(dir, 'oneline.log');
     const chunks: string[] = [];
     let pieces = 0;
-    const html = await new Promise<http.IncomingMessage>((resolve) => http.get(`http://127.0.0.1:${port}/tail/oneline.log?format=html`, { agent: false }, resolve));
+    const html = await new Promise<http.IncomingMessage>((resolve) =>
+      http.get(`http://127.0.0.1:${port}/tail/oneline.log?format=html`, { agent: false }, resolve),
+    );
     html.setEncoding('utf8');
     let tail = '';
     html.on('data', (c: string) => {
@@ -137,14 +153,22 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
       for (let i = 1; i <= 30; i++) {
         await appendFile(file, 'y'.repeat(MB));
         // 16 pieces a MiB; the last 64 KiB stays a partial line, held until more comes.
-        await waitFor(() => pieces >= 16 * i - 1 || ended, 60_000, () => `${pieces} pieces after ${i} MiB; server: ${metricsLine(log)}`);
+        await waitFor(
+          () => pieces >= 16 * i - 1 || ended,
+          60_000,
+          () => `${pieces} pieces after ${i} MiB; server: ${metricsLine(log)}`,
+        );
         assert.ok(!ended, `the stream ended after ${pieces} pieces`);
       }
     } finally {
       clearInterval(sampler);
     }
     await appendFile(file, '\n');
-    await waitFor(() => pieces >= (30 * MB) / 65536, 60_000, () => `${pieces} pieces`);
+    await waitFor(
+      () => pieces >= (30 * MB) / 65536,
+      60_000,
+      () => `${pieces} pieces`,
+    );
     clearInterval(sampler);
     html.destroy();
     assert.equal(pieces, (30 * MB) / 65536, 'cut at exactly MAX_LINE_BYTES');

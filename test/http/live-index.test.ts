@@ -10,8 +10,9 @@ import type { DirEntry as Entry } from '../../src/files/listing.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
-
-type Got = { readonly event: 'entry'; readonly entry: Entry; readonly at: number } | { readonly event: 'removed'; readonly path: string; readonly at: number };
+type Got =
+  | { readonly event: 'entry'; readonly entry: Entry; readonly at: number }
+  | { readonly event: 'removed'; readonly path: string; readonly at: number };
 
 /** An EventSource (the `eventsource` package, as a browser would) on the live index, keeping every event it gets. */
 class LiveClient {
@@ -25,13 +26,19 @@ class LiveClient {
       this.source.onopen = () => resolve();
       this.source.onerror = (e) => reject(new Error(`live index failed: ${e.message ?? e.code ?? 'error'}`));
     });
-    this.source.addEventListener('entry', (e) => this.got.push({ event: 'entry', entry: JSON.parse(e.data) as Entry, at: Date.now() }));
-    this.source.addEventListener('removed', (e) => this.got.push({ event: 'removed', path: (JSON.parse(e.data) as { path: string }).path, at: Date.now() }));
+    this.source.addEventListener('entry', (e) =>
+      this.got.push({ event: 'entry', entry: JSON.parse(e.data) as Entry, at: Date.now() }),
+    );
+    this.source.addEventListener('removed', (e) =>
+      this.got.push({ event: 'removed', path: (JSON.parse(e.data) as { path: string }).path, at: Date.now() }),
+    );
   }
 
   /** Events naming `p`, as `entry:<size>` or `removed`. */
   about(p: string): string[] {
-    return this.got.flatMap((g) => (g.event === 'entry' ? (g.entry.path === p ? [`entry:${g.entry.size}`] : []) : g.path === p ? ['removed'] : []));
+    return this.got.flatMap((g) =>
+      g.event === 'entry' ? (g.entry.path === p ? [`entry:${g.entry.size}`] : []) : g.path === p ? ['removed'] : [],
+    );
   }
 
   until(cond: () => boolean, what: string): Promise<void> {
@@ -63,7 +70,9 @@ describe('the live index', () => {
       const file = path.join(srv.dir, 'new.log');
       await writeFile(file, 'one\n');
       await c.until(() => c.about('new.log').length === 1, 'the entry of a new file');
-      const listed = ((await (await fetch(`${srv.url}/`, { headers: { Accept: 'application/json' } })).json()) as { entries: Entry[] }).entries.find((e) => e.name === 'new.log');
+      const listed = (
+        (await (await fetch(`${srv.url}/`, { headers: { Accept: 'application/json' } })).json()) as { entries: Entry[] }
+      ).entries.find((e) => e.name === 'new.log');
       const first = c.got.find((g) => g.event === 'entry');
       assert.deepEqual(first?.event === 'entry' ? first.entry : null, listed, 'the same JSON as in the index');
       await appendFile(file, 'two\n');
@@ -74,7 +83,10 @@ describe('the live index', () => {
       await writeFile(path.join(srv.dir, 'app.log.2.gz'), 'x');
       await c.until(() => c.about('app.log.2.gz').length === 1, 'a rotated file');
       const rotated = c.got.at(-1);
-      assert.deepEqual(rotated?.event === 'entry' ? [rotated.entry.family, rotated.entry.compressed] : null, ['app.log', true]);
+      assert.deepEqual(rotated?.event === 'entry' ? [rotated.entry.family, rotated.entry.compressed] : null, [
+        'app.log',
+        true,
+      ]);
     } finally {
       c.close();
     }
@@ -96,7 +108,9 @@ describe('the live index', () => {
       await c.until(() => c.about('growing.log').includes(`entry:${size}`), 'the final size');
       const times = c.got.filter((g) => g.event === 'entry' && g.entry.name === 'growing.log').map((g) => g.at);
       const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-      console.log(`growing file: ${times.length} entry events over ~3.5 s of appends every 20 ms; gaps ${gaps.join(', ')} ms`);
+      console.log(
+        `growing file: ${times.length} entry events over ~3.5 s of appends every 20 ms; gaps ${gaps.join(', ')} ms`,
+      );
       assert.ok(times.length >= 3 && times.length <= 6, `${times.length} events`);
       // the first event is the creation; the ones after it are spaced by the 1 s interval (less a little for delivery jitter)
       for (const g of gaps.slice(1)) assert.ok(g >= 800, `gap ${g} ms`);
@@ -114,7 +128,10 @@ describe('the live index', () => {
       await writeFile(path.join(srv.dir, 'marker.log'), 'x\n');
       await c.until(() => c.about('marker.log').length === 1, 'the marker');
       // hints are checked in the order they came, so everything before the marker has been decided
-      assert.deepEqual(c.got.map((g) => (g.event === 'entry' ? g.entry.name : `-${g.path}`)), ['marker.log']);
+      assert.deepEqual(
+        c.got.map((g) => (g.event === 'entry' ? g.entry.name : `-${g.path}`)),
+        ['marker.log'],
+      );
     } finally {
       c.close();
     }
@@ -140,7 +157,7 @@ describe('the live index', () => {
   });
 
   test('two clients share one watch; it is released when the last leaves (inotify watches back to baseline)', async () => {
-    await waitUntil(() => srv.running.dirWatchers.stats().dirs === 0, 'the earlier tests\' watches to close');
+    await waitUntil(() => srv.running.dirWatchers.stats().dirs === 0, "the earlier tests' watches to close");
     const baseline = inotifyWatches('self');
     const a = await live(`${srv.url}/?format=sse`);
     const b = await live(`${srv.url}/`);
@@ -148,7 +165,10 @@ describe('the live index', () => {
       assert.deepEqual(srv.running.dirWatchers.stats(), { dirs: 1, listeners: 2 });
       assert.equal(inotifyWatches('self') - baseline, 1, 'one inotify watch for two clients');
       await writeFile(path.join(srv.dir, 'both.log'), 'x\n');
-      await a.until(() => a.about('both.log').length === 1 && b.about('both.log').length === 1, 'both clients to hear of it');
+      await a.until(
+        () => a.about('both.log').length === 1 && b.about('both.log').length === 1,
+        'both clients to hear of it',
+      );
       a.close();
       await waitUntil(() => srv.running.dirWatchers.stats().listeners === 1, 'the first client to leave');
       assert.equal(inotifyWatches('self') - baseline, 1, 'still watched for the second');
@@ -163,15 +183,22 @@ describe('the live index', () => {
 
   test('100 clients over 4 directories opened and closed twice: 4 watches at most, then back to baseline', async () => {
     for (const d of ['d1', 'd2', 'd3']) await mkdir(path.join(srv.dir, d), { recursive: true });
-    await waitUntil(() => srv.running.dirWatchers.stats().dirs === 0, 'the earlier tests\' watches to close');
+    await waitUntil(() => srv.running.dirWatchers.stats().dirs === 0, "the earlier tests' watches to close");
     const baseline = inotifyWatches('self');
     for (let round = 0; round < 2; round++) {
-      const clients = await Promise.all(Array.from({ length: 100 }, (_, i) => openStream(`${srv.url}/${['', 'browse/d1', 'browse/d2', 'browse/d3'][i % 4]}?format=sse`)));
+      const clients = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          openStream(`${srv.url}/${['', 'browse/d1', 'browse/d2', 'browse/d3'][i % 4]}?format=sse`),
+        ),
+      );
       await Promise.all(clients.map((c) => c.waitFor((t) => t.startsWith('retry:'), 'the prelude')));
       assert.deepEqual(srv.running.dirWatchers.stats(), { dirs: 4, listeners: 100 });
       assert.equal(inotifyWatches('self') - baseline, 4);
       for (const c of clients) c.close();
-      await waitUntil(() => srv.running.dirWatchers.stats().dirs === 0 && srv.running.streams.size === 0, 'every watch to close');
+      await waitUntil(
+        () => srv.running.dirWatchers.stats().dirs === 0 && srv.running.streams.size === 0,
+        'every watch to close',
+      );
     }
     await waitUntil(() => inotifyWatches('self') === baseline, 'inotify watches back to baseline');
   });

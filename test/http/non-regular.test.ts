@@ -71,7 +71,13 @@ describe('a name that exists but may not be served (FIFO, socket, device, link o
       const name = `plain-${kind.replace(/\W/g, '-')}.log`;
       await make(srv.dir, name, outside);
       const seen: string[] = [];
-      for (const route of ['/tail/NAME?follow=0', '/tail/NAME', '/tail/NAME?format=sse&follow=0', '/download/NAME', '/view/NAME']) {
+      for (const route of [
+        '/tail/NAME?follow=0',
+        '/tail/NAME',
+        '/tail/NAME?format=sse&follow=0',
+        '/download/NAME',
+        '/view/NAME',
+      ]) {
         const res = await fetch(`${srv.url}${route.replace('NAME', name)}`);
         seen.push(`${route} ${res.status} ${await res.text()}`);
       }
@@ -97,12 +103,18 @@ describe('a name that exists but may not be served (FIFO, socket, device, link o
         assert.equal(stream.headers['content-type'], 'text/plain; charset=utf-8', kind);
         await replaceWithFile(srv.dir, name, `first ${kind}\nsecond ${kind}\n`);
         // Exactly the new file's lines: nothing was sent while the stream waited.
-        outcomes.set(kind, await stream.waitFor((t) => t.includes(`second ${kind}\n`), `${kind}: the lines of the new file`));
+        outcomes.set(
+          kind,
+          await stream.waitFor((t) => t.includes(`second ${kind}\n`), `${kind}: the lines of the new file`),
+        );
       } finally {
         stream.close();
       }
     }
-    assert.deepEqual(Object.fromEntries(outcomes), Object.fromEntries(Object.keys(KINDS).map((kind) => [kind, `first ${kind}\nsecond ${kind}\n`])));
+    assert.deepEqual(
+      Object.fromEntries(outcomes),
+      Object.fromEntries(Object.keys(KINDS).map((kind) => [kind, `first ${kind}\nsecond ${kind}\n`])),
+    );
   });
 
   test('a FIFO put where a wait=1 stream waits is never opened, at no poll (a writer to it finds no reader)', async (t) => {
@@ -132,7 +144,9 @@ describe('a name that exists but may not be served (FIFO, socket, device, link o
           assert.equal((err as NodeJS.ErrnoException).code, 'ENXIO');
         }
       }
-      t.diagnostic(`${probes} probes, ${opened} found a reader; blocked writer released after ${String(releasedAfterMs)} ms`);
+      t.diagnostic(
+        `${probes} probes, ${opened} found a reader; blocked writer released after ${String(releasedAfterMs)} ms`,
+      );
       assert.equal(releasedAfterMs, null, 'the blocked writer was released: the server opened the FIFO');
       assert.equal(opened, 0, `a writer could open the FIFO ${opened} times out of ${probes}: the server had it open`);
       assert.ok(probes > 100, `only ${probes} probes`);
@@ -144,7 +158,10 @@ describe('a name that exists but may not be served (FIFO, socket, device, link o
         await reader.close();
       }
       await replaceWithFile(srv.dir, name, 'now a file\n');
-      assert.equal(await stream.waitFor((t) => t.includes('now a file\n'), 'the lines of the new file'), 'now a file\n');
+      assert.equal(
+        await stream.waitFor((t) => t.includes('now a file\n'), 'the lines of the new file'),
+        'now a file\n',
+      );
     } finally {
       if (writer !== null && writer.exitCode === null) writer.kill();
       stream.close();

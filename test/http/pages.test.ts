@@ -8,7 +8,15 @@ const ODD = 'a b#?%<i>.log';
 
 interface Listing {
   path: string;
-  entries: Array<{ name: string; path: string; type: string; size: number; mtime: string; family: string; compressed: boolean }>;
+  entries: Array<{
+    name: string;
+    path: string;
+    type: string;
+    size: number;
+    mtime: string;
+    family: string;
+    compressed: boolean;
+  }>;
 }
 
 describe('the directory index, the viewer and health', () => {
@@ -33,14 +41,27 @@ describe('the directory index, the viewer and health', () => {
       ['nginx', ODD, 'app.log', 'app.log.2', 'app.log.10', 'Zeta.log'],
     );
     const odd = body.entries.find((e) => e.name === ODD);
-    assert.deepEqual(odd, { name: ODD, path: ODD, type: 'file', size: 6, mtime: '2024-01-02T03:04:05.000Z', family: ODD, compressed: false });
+    assert.deepEqual(odd, {
+      name: ODD,
+      path: ODD,
+      type: 'file',
+      size: 6,
+      mtime: '2024-01-02T03:04:05.000Z',
+      family: ODD,
+      compressed: false,
+    });
     assert.equal(body.entries[0]?.type, 'dir');
   });
 
   test('/browse/<dir> lists a subdirectory with paths relative to LOG_DIR', async () => {
-    const body = (await (await fetch(`${srv.url}/browse/nginx`, { headers: { Accept: 'application/json' } })).json()) as Listing;
+    const body = (await (
+      await fetch(`${srv.url}/browse/nginx`, { headers: { Accept: 'application/json' } })
+    ).json()) as Listing;
     assert.equal(body.path, 'nginx');
-    assert.deepEqual(body.entries.map((e) => e.path), ['nginx/access.log']);
+    assert.deepEqual(
+      body.entries.map((e) => e.path),
+      ['nginx/access.log'],
+    );
     const missing = await fetch(`${srv.url}/browse/nope`);
     assert.equal(missing.status, 404);
     const aFile = await fetch(`${srv.url}/browse/app.log`);
@@ -73,7 +94,9 @@ describe('the directory index, the viewer and health', () => {
     assert.match(res.headers.get('content-security-policy') ?? '', /frame-src 'self'/);
     const page = await res.text();
     assert.equal(page.match(/<iframe /g)?.length, 1);
-    assert.ok(page.includes('<iframe id="log" title="access.log" src="/tail/nginx/access.log?format=html&amp;lines=7">'));
+    assert.ok(
+      page.includes('<iframe id="log" title="access.log" src="/tail/nginx/access.log?format=html&amp;lines=7">'),
+    );
     assert.equal((await fetch(`${srv.url}/view/nginx/nothing.log`)).status, 404);
     assert.equal((await fetch(`${srv.url}/view/nginx/access.log?lines=x`)).status, 400);
   });

@@ -26,7 +26,9 @@ describe('rotations in quick succession (200 ms apart) while a writer runs and s
         const name = `quick-${rotations}-${run}.log`;
         const file = path.join(srv.dir, name);
         await writeFile(file, '');
-        const clients = await Promise.all(['text', 'html', 'sse'].map((f) => openStream(`${srv.url}/tail/${name}?lines=0&format=${f}`)));
+        const clients = await Promise.all(
+          ['text', 'html', 'sse'].map((f) => openStream(`${srv.url}/tail/${name}?lines=0&format=${f}`)),
+        );
         const writer = new LineWriter(file);
         let rotating: Promise<void> = Promise.resolve();
         const total = 250 + rotations * 100;
@@ -42,13 +44,17 @@ describe('rotations in quick succession (200 ms apart) while a writer runs and s
         await rotating;
         await writer.writeLines(1, 0);
         const last = writer.written;
-        await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(last), `line ${last}`).catch(() => '')));
+        await Promise.all(
+          clients.map((c) => c.waitFor((t) => numbers(t).includes(last), `line ${last}`).catch(() => '')),
+        );
         for (const [i, c] of clients.entries()) {
           const got = numbers(c.text());
           const want = range(1, last);
           if (JSON.stringify(got) !== JSON.stringify(want)) {
             const missing = want.filter((n) => !got.includes(n));
-            failures.push(`run ${run} ${['text', 'html', 'sse'][i]}: ${got.length} lines, missing ${missing.length} (${missing.slice(0, 3).join(',')}…${missing.slice(-1).join('')}), dup ${got.length - new Set(got).size}`);
+            failures.push(
+              `run ${run} ${['text', 'html', 'sse'][i]}: ${got.length} lines, missing ${missing.length} (${missing.slice(0, 3).join(',')}…${missing.slice(-1).join('')}), dup ${got.length - new Set(got).size}`,
+            );
           }
           c.close();
         }

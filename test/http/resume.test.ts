@@ -20,18 +20,28 @@ async function lastId(base: string, name: string): Promise<string> {
 }
 
 /** Reconnects in each format after `id` and returns what each got once `last` arrived. */
-async function resumeAll(base: string, name: string, id: string, last: number): Promise<{ text: string; html: string; sse: string }> {
+async function resumeAll(
+  base: string,
+  name: string,
+  id: string,
+  last: number,
+): Promise<{ text: string; html: string; sse: string }> {
   const [text, html, sse] = await Promise.all([
     openStream(`${base}/tail/${name}?format=text&lines=0&from=${id}`),
     openStream(`${base}/tail/${name}?format=html&lines=0&from=${id}`),
     openStream(`${base}/tail/${name}?format=sse&lines=0`, { 'Last-Event-ID': id }),
   ]);
-  const got = await Promise.all([text, html, sse].map((s) => s.waitFor((t) => numbers(t).includes(last), `line ${last}`)));
+  const got = await Promise.all(
+    [text, html, sse].map((s) => s.waitFor((t) => numbers(t).includes(last), `line ${last}`)),
+  );
   for (const s of [text, html, sse]) s.close();
   return { text: got[0] ?? '', html: got[1] ?? '', sse: got[2] ?? '' };
 }
 
-const lines = (from: number, to: number): string => range(from, to).map((n) => `line ${n}\n`).join('');
+const lines = (from: number, to: number): string =>
+  range(from, to)
+    .map((n) => `line ${n}\n`)
+    .join('');
 
 describe('resume after a disconnect, across rotations (from= and Last-Event-ID)', () => {
   let srv: TestServer;
@@ -62,7 +72,10 @@ describe('resume after a disconnect, across rotations (from= and Last-Event-ID)'
     assert.deepEqual(numbers(got.html), range(11, 30));
     assert.deepEqual(numbers(got.sse), range(11, 30));
     assert.match(got.sse, /data: line 20\n\nevent: rotated\n.*\n\nid: \d+-8\ndata: line 21\n/);
-    assert.match(got.html, /line 20<\/div>\n<div class="n" role="status">file rotated; following the new file from its start<\/div>\n<div class="l" data-id="\d+-8">line 21</);
+    assert.match(
+      got.html,
+      /line 20<\/div>\n<div class="n" role="status">file rotated; following the new file from its start<\/div>\n<div class="l" data-id="\d+-8">line 21</,
+    );
   });
 
   test('two rotations while away: every intermediate file, oldest first', async () => {
@@ -143,7 +156,10 @@ test('a real EventSource resumes by itself across a server restart and a rotatio
   };
   const until = (n: number): Promise<void> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for line ${n}; have ${received.join(',')}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for line ${n}; have ${received.join(',')}`)),
+        20_000,
+      );
       const check = (): void => {
         if (received.includes(n)) {
           clearTimeout(timer);
@@ -170,7 +186,9 @@ test('a real EventSource resumes by itself across a server restart and a rotatio
     await until(30);
     assert.deepEqual(received, range(1, 30));
     // html and text resume from an id given before the restart too.
-    const html = await (await fetch(`http://127.0.0.1:${port}/tail/app.log?format=html&follow=0&from=${lastEventId}`)).text();
+    const html = await (
+      await fetch(`http://127.0.0.1:${port}/tail/app.log?format=html&follow=0&from=${lastEventId}`)
+    ).text();
     assert.deepEqual(numbers(html), []);
   } finally {
     es.close();

@@ -23,7 +23,9 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 
 /** Three clients, one per format, each following from the current end. */
 async function openClients(srv: TestServer, name: string): Promise<OpenStream[]> {
-  const clients = await Promise.all(['text', 'html', 'sse'].map((f) => openStream(`${srv.url}/tail/${name}?lines=0&format=${f}`)));
+  const clients = await Promise.all(
+    ['text', 'html', 'sse'].map((f) => openStream(`${srv.url}/tail/${name}?lines=0&format=${f}`)),
+  );
   await Promise.all(clients.map((c) => c.waitFor(() => true)));
   return clients;
 }
@@ -62,8 +64,15 @@ describe('following like tail -F through rotation, with the real logrotate', () 
         if (mode === 'create') assert.deepEqual(got, expected, `${c.headers['content-type']}`);
         else {
           // A follower quick enough reads some of those lines before the truncate: they may arrive too, once and in order.
-          assert.ok(got.every((n, i) => i === 0 || n > (got[i - 1] ?? 0)), `${c.headers['content-type']}: in order, each once`);
-          assert.deepEqual(got.filter((n) => expected.includes(n)), expected, `${c.headers['content-type']}: every line on disk`);
+          assert.ok(
+            got.every((n, i) => i === 0 || n > (got[i - 1] ?? 0)),
+            `${c.headers['content-type']}: in order, each once`,
+          );
+          assert.deepEqual(
+            got.filter((n) => expected.includes(n)),
+            expected,
+            `${c.headers['content-type']}: every line on disk`,
+          );
         }
       }
       const html = clients[1]?.text() ?? '';
@@ -122,8 +131,15 @@ describe('following like tail -F through rotation, with the real logrotate', () 
     await writer.writeLines(10, 0);
     await allReceive(clients, 60);
     for (const c of clients) assert.deepEqual(numbers(c.text()), range(1, 60));
-    assert.ok(/line 50<\/div>\n<div class="n" role="status">file truncated; following it from its new start<\/div>\n<div class="l" data-id="\d+-8">line 51</.test(clients[1]?.text() ?? ''));
-    assert.match(clients[2]?.text() ?? '', /data: line 50\n\nevent: truncated\ndata: file truncated; following it from its new start\n\nid: \d+-8\ndata: line 51\n/);
+    assert.ok(
+      /line 50<\/div>\n<div class="n" role="status">file truncated; following it from its new start<\/div>\n<div class="l" data-id="\d+-8">line 51</.test(
+        clients[1]?.text() ?? '',
+      ),
+    );
+    assert.match(
+      clients[2]?.text() ?? '',
+      /data: line 50\n\nevent: truncated\ndata: file truncated; following it from its new start\n\nid: \d+-8\ndata: line 51\n/,
+    );
     for (const c of clients) c.close();
   });
 

@@ -15,7 +15,11 @@ const MAX_LINE = 4096;
 /** What GNU grep prints for the same search, in the C locale (bytes, ASCII-only case folding). */
 async function gnuGrep(args: string[], file: string): Promise<Buffer> {
   try {
-    const { stdout } = await run('grep', [...args, '--', file], { env: { LC_ALL: 'C' }, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('grep', [...args, '--', file], {
+      env: { LC_ALL: 'C' },
+      encoding: 'buffer',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   } catch (err) {
     // Exit status 1: no line matched.
@@ -73,7 +77,11 @@ describe('grep on /tail equals GNU grep in the C locale', () => {
   let small: string;
   let big: string;
   before(async () => {
-    srv = await startTestServer({ MAX_LINE_BYTES: String(MAX_LINE), MAX_TAIL_LINES: '100000', SEARCH_TIMEOUT_MS: '60000' });
+    srv = await startTestServer({
+      MAX_LINE_BYTES: String(MAX_LINE),
+      MAX_TAIL_LINES: '100000',
+      SEARCH_TIMEOUT_MS: '60000',
+    });
     await writeFile(path.join(srv.dir, 'tricky.log'), TRICKY);
     small = path.join(srv.dir, 'tricky-as-pieces.txt');
     await writeFile(small, cutIntoPieces(TRICKY));
@@ -142,12 +150,25 @@ describe('grep on /tail equals GNU grep in the C locale', () => {
     await appendFile(file, 'or split over two writes\nlast error\n');
     await s.waitFor((t) => t.includes('last error\n'), 'the last match');
     s.close();
-    const expected = ['old error one\n', ...[5, 10, 15, 20, 25, 30, 35, 40, 45, 50].map((i) => `new Error ${i}\r\n`), 'part of an error split over two writes\n', 'last error\n'].join('');
+    const expected = [
+      'old error one\n',
+      ...[5, 10, 15, 20, 25, 30, 35, 40, 45, 50].map((i) => `new Error ${i}\r\n`),
+      'part of an error split over two writes\n',
+      'last error\n',
+    ].join('');
     assert.equal(s.text(), expected);
   });
 
   test('bad values are 400 with one line', async () => {
-    for (const q of ['grep=(a)%5C1&regex=1', 'grep=(%3F%3Dx)&regex=1', `grep=${'x'.repeat(1001)}`, 'before=1-2&at=1-3', 'before=abc', 'at=1-2&from=1-3', 'grep=x&regex=2']) {
+    for (const q of [
+      'grep=(a)%5C1&regex=1',
+      'grep=(%3F%3Dx)&regex=1',
+      `grep=${'x'.repeat(1001)}`,
+      'before=1-2&at=1-3',
+      'before=abc',
+      'at=1-2&from=1-3',
+      'grep=x&regex=2',
+    ]) {
       const res = await fetch(`${srv.url}/tail/tricky.log?${q}`);
       const text = await res.text();
       assert.equal(res.status, 400, q);
@@ -173,7 +194,9 @@ describe('before= pages back, at= shows a line in context', () => {
     let page = sseLines(await (await fetch(`${srv.url}/tail/pages.log?follow=0&format=sse&lines=100${extra}`)).text());
     const all = [...page];
     while (page.length > 0) {
-      page = sseLines(await (await fetch(`${srv.url}/tail/pages.log?format=sse&lines=100&before=${page[0]?.id}${extra}`)).text());
+      page = sseLines(
+        await (await fetch(`${srv.url}/tail/pages.log?format=sse&lines=100&before=${page[0]?.id}${extra}`)).text(),
+      );
       all.unshift(...page);
     }
     return all;
@@ -181,8 +204,14 @@ describe('before= pages back, at= shows a line in context', () => {
 
   test('paging from the end to the start yields every line exactly once, in order', async () => {
     const all = await pageAll('');
-    const numbers = all.map((l) => /^line (\d+)/.exec(l.data)?.[1]).filter((n) => n !== undefined).map(Number);
-    assert.deepEqual(numbers, Array.from({ length: N }, (_, i) => i + 1));
+    const numbers = all
+      .map((l) => /^line (\d+)/.exec(l.data)?.[1])
+      .filter((n) => n !== undefined)
+      .map(Number);
+    assert.deepEqual(
+      numbers,
+      Array.from({ length: N }, (_, i) => i + 1),
+    );
     // The 600-byte line is three pieces of at most 256 bytes, each once.
     assert.equal(all.length, N + 2);
     assert.equal(new Set(all.map((l) => l.id)).size, all.length);
@@ -191,7 +220,10 @@ describe('before= pages back, at= shows a line in context', () => {
   test('with grep, every matching line once', async () => {
     const all = await pageAll('&grep=7');
     const expected = Array.from({ length: N }, (_, i) => i + 1).filter((n) => String(n).includes('7'));
-    assert.deepEqual(all.map((l) => Number(/^line (\d+)/.exec(l.data)?.[1])), expected);
+    assert.deepEqual(
+      all.map((l) => Number(/^line (\d+)/.exec(l.data)?.[1])),
+      expected,
+    );
   });
 
   test('at=: the line, `lines` before and after, aria-current on that line only', async () => {
@@ -200,11 +232,20 @@ describe('before= pages back, at= shows a line in context', () => {
     const res = await fetch(`${srv.url}/tail/pages.log?format=html&lines=3&at=${target.id}`);
     const html = await res.text();
     const shown = [...html.matchAll(/<div class="l" data-id="([^"]+)"( aria-current="true")?>line (\d+)<\/div>/g)];
-    assert.deepEqual(shown.map((m) => Number(m[3])), [N - 12, N - 11, N - 10, N - 9, N - 8, N - 7, N - 6]);
-    assert.deepEqual(shown.filter((m) => m[2] !== undefined).map((m) => m[1]), [target.id]);
+    assert.deepEqual(
+      shown.map((m) => Number(m[3])),
+      [N - 12, N - 11, N - 10, N - 9, N - 8, N - 7, N - 6],
+    );
+    assert.deepEqual(
+      shown.filter((m) => m[2] !== undefined).map((m) => m[1]),
+      [target.id],
+    );
     // With grep, the context is matching lines; the line itself is shown whatever it holds.
     const sse = await (await fetch(`${srv.url}/tail/pages.log?format=sse&lines=2&at=${target.id}&grep=9`)).text();
-    assert.deepEqual(sseLines(sse).map((l) => l.data), ['line 2319', 'line 2329', `line ${N - 9}`, 'line 2339']);
+    assert.deepEqual(
+      sseLines(sse).map((l) => l.data),
+      ['line 2319', 'line 2329', `line ${N - 9}`, 'line 2339'],
+    );
   });
 });
 

@@ -57,7 +57,9 @@ class Connection {
     const end = this.text.indexOf('\r\n\r\n');
     if (end < 0) return null;
     const [statusLine = '', ...fields] = this.text.slice(0, end).split('\r\n');
-    const headers = new Map(fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 1).trim()]));
+    const headers = new Map(
+      fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 1).trim()]),
+    );
     const length = headers.get('content-length');
     const body = this.text.slice(end + 4);
     // A stream (chunked, never-ending): its head is the answer.
@@ -88,7 +90,9 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
     await exitCode(server);
   });
 
-  test('/download, /view and the index answer 5xx with one line while no descriptor is left, and 200 once there are', { timeout: 60_000 }, async () => {
+  test('/download, /view and the index answer 5xx with one line while no descriptor is left, and 200 once there are', {
+    timeout: 60_000,
+  }, async () => {
     const baseline = openFds(server.pid ?? 0);
     const control = await Connection.open(port);
     const streams: Connection[] = [];
@@ -108,7 +112,9 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
     }
     const held = openFds(server.pid ?? 0);
     assert.ok(streams.length < FILES, `the descriptors ran out (${streams.length} streams, ${held} fds)`);
-    process.stdout.write(`# fds: ${baseline} at start, ${held} with ${streams.length} streams open (limit ${NOFILE}); the last stream got ${refused === null ? 'no answer' : refused.status}\n`);
+    process.stdout.write(
+      `# fds: ${baseline} at start, ${held} with ${streams.length} streams open (limit ${NOFILE}); the last stream got ${refused === null ? 'no answer' : refused.status}\n`,
+    );
 
     const answers = new Map<string, Answer | null>();
     for (const [target, headers] of [
@@ -120,7 +126,9 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
     ] as const) {
       answers.set(`${target} ${headers.Accept ?? ''}`, await control.request(target, headers));
     }
-    process.stdout.write(`# under EMFILE: ${[...answers].map(([k, a]) => `${k.trim()} → ${a?.status ?? 'hung up'}`).join(', ')}\n`);
+    process.stdout.write(
+      `# under EMFILE: ${[...answers].map(([k, a]) => `${k.trim()} → ${a?.status ?? 'hung up'}`).join(', ')}\n`,
+    );
     for (const [what, a] of answers) {
       assert.ok(a !== null, `${what}: answered`);
       // The index needs one descriptor (readdir) where an open through the guard needs two (O_PATH, then the file),
@@ -132,12 +140,19 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
       assert.ok(a.status >= 500 && a.status < 600, `${what}: ${a.status} ${a.body}`);
       assert.equal(a.body, 'Internal Server Error\n', `${what}: one line, no stack, no path`);
       assert.ok(a.status !== 200, `${what}: not 200`);
-      for (const h of ['content-security-policy', 'x-accel-buffering', 'etag', 'content-disposition']) assert.equal(a.headers.get(h), undefined, `${what}: ${h}`);
+      for (const h of ['content-security-policy', 'x-accel-buffering', 'etag', 'content-disposition'])
+        assert.equal(a.headers.get(h), undefined, `${what}: ${h}`);
     }
-    await waitUntil(() => log.split('\n').some((l) => l.includes('"level":50') && l.includes('"code":"EMFILE"')), 'an error log line with the cause');
+    await waitUntil(
+      () => log.split('\n').some((l) => l.includes('"level":50') && l.includes('"code":"EMFILE"')),
+      'an error log line with the cause',
+    );
 
     for (const s of streams) s.socket.destroy();
-    await waitUntil(() => openFds(server.pid ?? 0) <= baseline + 1, `the streams' descriptors released (${openFds(server.pid ?? 0)}, baseline ${baseline})`);
+    await waitUntil(
+      () => openFds(server.pid ?? 0) <= baseline + 1,
+      `the streams' descriptors released (${openFds(server.pid ?? 0)}, baseline ${baseline})`,
+    );
     const again = await Connection.open(port);
     for (const [target, headers] of [
       ['/download/x.log', {}],

@@ -58,11 +58,15 @@ describe('a parent directory swapped for a symlink out of LOG_DIR, in a loop (re
       }
       assert.equal(stream.status, 200, 'could not start a follow stream in 100 tries');
       // The exposure window, ~300 polls; it ends early only on a leak.
-      const leak = await stream.waitFor((text) => text.includes(SECRET), 'a leak', 3000).then(
-        () => true,
-        () => false,
+      const leak = await stream
+        .waitFor((text) => text.includes(SECRET), 'a leak', 3000)
+        .then(
+          () => true,
+          () => false,
+        );
+      t.diagnostic(
+        `follow stream: ${leak ? 'received' : 'did not receive'} the outside file; ${stream.body.length} bytes in all`,
       );
-      t.diagnostic(`follow stream: ${leak ? 'received' : 'did not receive'} the outside file; ${stream.body.length} bytes in all`);
       assert.equal(leak, false, 'the follower switched to the outside file');
       // Nothing else either: nothing was appended, and a re-open that finds the same file is no rotation (no re-read from 0).
       assert.equal(stream.text(), '');

@@ -6,19 +6,28 @@ import { numbers, openStream } from '../helpers/stream.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const lines = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
+const lines = (from: number, to: number): string =>
+  Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
 
 describe('/tail/<file>', () => {
   let srv: TestServer;
   before(async () => {
     srv = await startTestServer({ TAIL_LINES: '10', MAX_TAIL_LINES: '500' });
     await writeFile(path.join(srv.dir, 'ten.log'), lines(1, 10));
-    await writeFile(path.join(srv.dir, 'hostile.log'), '<script>alert(1)</script>\n"quoted" & \'single\'\n</div><img src=x onerror=alert(2)>\n');
+    await writeFile(
+      path.join(srv.dir, 'hostile.log'),
+      '<script>alert(1)</script>\n"quoted" & \'single\'\n</div><img src=x onerror=alert(2)>\n',
+    );
   });
   after(() => srv.close());
 
   test('text is the file byte for byte, invalid UTF-8, CRLF and a partial last line included', async () => {
-    const bytes = Buffer.concat([Buffer.from('crlf line\r\n'), Buffer.from([0xff, 0xfe, 0x41, 0x0a]), Buffer.from('é ü 日本\n'), Buffer.from('no newline')]);
+    const bytes = Buffer.concat([
+      Buffer.from('crlf line\r\n'),
+      Buffer.from([0xff, 0xfe, 0x41, 0x0a]),
+      Buffer.from('é ü 日本\n'),
+      Buffer.from('no newline'),
+    ]);
     await writeFile(path.join(srv.dir, 'bytes.log'), bytes);
     const res = await fetch(`${srv.url}/tail/bytes.log?follow=0`);
     assert.equal(res.status, 200);
@@ -34,7 +43,11 @@ describe('/tail/<file>', () => {
     assert.equal(await get('&lines=400'), lines(1, 10));
     assert.equal(await get(''), lines(1, 10), 'TAIL_LINES is the default');
     await writeFile(path.join(srv.dir, 'partial.log'), 'a\nb\nc');
-    assert.equal(await (await fetch(`${srv.url}/tail/partial.log?follow=0&lines=2`)).text(), 'b\nc', 'an unterminated last line counts, like tail -n');
+    assert.equal(
+      await (await fetch(`${srv.url}/tail/partial.log?follow=0&lines=2`)).text(),
+      'b\nc',
+      'an unterminated last line counts, like tail -n',
+    );
   });
 
   test('html escapes every line and sends at least 1 KiB before the first line', async () => {
@@ -44,7 +57,7 @@ describe('/tail/<file>', () => {
     const body = await res.text();
     const firstLine = body.indexOf('<div class="l"');
     assert.ok(firstLine >= 1024, `prelude is ${firstLine} bytes`);
-    assert.equal(body.match(/<script>/g)?.length, 1, 'only the stream document\'s own script');
+    assert.equal(body.match(/<script>/g)?.length, 1, "only the stream document's own script");
     assert.ok(!body.includes('<img'), 'no markup from the file');
     assert.ok(body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
     assert.ok(body.includes('&lt;img src=x onerror=alert(2)&gt;'));
@@ -55,7 +68,10 @@ describe('/tail/<file>', () => {
   test('html shows ANSI colours as classes and never passes escape codes as markup', async () => {
     await writeFile(path.join(srv.dir, 'ansi.log'), '\x1b[31mred\x1b[0m plain \x1b[1;32mbold green <b>\x1b[0m\n');
     const body = await (await fetch(`${srv.url}/tail/ansi.log?follow=0&format=html`)).text();
-    assert.match(body, /<span class="ansi-red-fg">red<\/span> plain <span class="ansi-green-fg ansi-bold">bold green &lt;b&gt;<\/span>/);
+    assert.match(
+      body,
+      /<span class="ansi-red-fg">red<\/span> plain <span class="ansi-green-fg ansi-bold">bold green &lt;b&gt;<\/span>/,
+    );
     assert.ok(!body.includes('\x1b'));
   });
 

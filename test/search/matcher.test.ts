@@ -22,8 +22,15 @@ describe('the grep matcher', () => {
     const line = Buffer.from('Error: \xff disk FULL\r', 'latin1');
     assert.equal(compileGrep({ text: 'error', caseSensitive: false, regex: false, invert: false }).matches(line), true);
     assert.equal(compileGrep({ text: 'error', caseSensitive: true, regex: false, invert: false }).matches(line), false);
-    assert.equal(compileGrep({ text: 'full\\r$', caseSensitive: false, regex: true, invert: false }).matches(line), true);
-    assert.equal(compileGrep({ text: 'FULL$', caseSensitive: true, regex: true, invert: false }).matches(line), false, '$ is before the CR, as grep has it');
+    assert.equal(
+      compileGrep({ text: 'full\\r$', caseSensitive: false, regex: true, invert: false }).matches(line),
+      true,
+    );
+    assert.equal(
+      compileGrep({ text: 'FULL$', caseSensitive: true, regex: true, invert: false }).matches(line),
+      false,
+      '$ is before the CR, as grep has it',
+    );
     assert.equal(compileGrep({ text: 'disk', caseSensitive: true, regex: false, invert: true }).invert, true);
   });
 
@@ -35,9 +42,16 @@ describe('the grep matcher', () => {
 
   test('what a linear engine cannot run, an over-long text and a newline are refused with one line', () => {
     for (const text of ['(a)\\1', '(?=x)y', '(?<=x)y', '[', 'a{1001}']) {
-      assert.throws(() => compileGrep({ text, caseSensitive: false, regex: true, invert: false }), (e: unknown) => e instanceof GrepError && !e.message.includes('\n'), text);
+      assert.throws(
+        () => compileGrep({ text, caseSensitive: false, regex: true, invert: false }),
+        (e: unknown) => e instanceof GrepError && !e.message.includes('\n'),
+        text,
+      );
     }
-    assert.throws(() => compileGrep({ text: 'x'.repeat(1001), caseSensitive: false, regex: false, invert: false }), /at most 1000 bytes/);
+    assert.throws(
+      () => compileGrep({ text: 'x'.repeat(1001), caseSensitive: false, regex: false, invert: false }),
+      /at most 1000 bytes/,
+    );
     assert.throws(() => compileGrep({ text: 'a\nb', caseSensitive: false, regex: false, invert: false }), /newline/);
   });
 

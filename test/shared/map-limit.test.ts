@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mapLimit } from '../../src/shared/map-limit.js';
 
-test('mapLimit: every result in the items\' order, never more than the limit in flight', async () => {
+test("mapLimit: every result in the items' order, never more than the limit in flight", async () => {
   let inFlight = 0;
   let most = 0;
   const items = Array.from({ length: 1000 }, (_, i) => i);
@@ -15,7 +15,10 @@ test('mapLimit: every result in the items\' order, never more than the limit in 
     inFlight--;
     return i * 2;
   });
-  assert.deepEqual(results, items.map((i) => i * 2));
+  assert.deepEqual(
+    results,
+    items.map((i) => i * 2),
+  );
   assert.equal(most, 32);
 });
 

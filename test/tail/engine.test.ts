@@ -65,9 +65,18 @@ describe('LineSplitter', () => {
   test('splits across chunks, carries end offsets, holds a partial line', () => {
     const s = new LineSplitter(1000);
     const a = s.push(Buffer.from('one\ntw'), 100);
-    assert.deepEqual(a.map((l) => [l.bytes.toString(), l.end]), [['one\n', 104]]);
+    assert.deepEqual(
+      a.map((l) => [l.bytes.toString(), l.end]),
+      [['one\n', 104]],
+    );
     const b = s.push(Buffer.from('o\nthree\n'), 106);
-    assert.deepEqual(b.map((l) => [l.bytes.toString(), l.end]), [['two\n', 108], ['three\n', 114]]);
+    assert.deepEqual(
+      b.map((l) => [l.bytes.toString(), l.end]),
+      [
+        ['two\n', 108],
+        ['three\n', 114],
+      ],
+    );
     assert.equal(s.flush(), null);
   });
 
@@ -116,7 +125,13 @@ describe('TailEngine (no HTTP)', () => {
   before(async () => {
     dir = await makeLogDir();
     const guard = new FileGuard(dir, false);
-    engine = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, clientBufferBytes: 1 << 20 });
+    engine = new TailEngine({
+      open: (abs) => guard.open(abs),
+      polling: false,
+      pollIntervalMs: 1000,
+      maxLineBytes: 65536,
+      clientBufferBytes: 1 << 20,
+    });
   });
   after(async () => {
     await engine.close();
@@ -127,7 +142,13 @@ describe('TailEngine (no HTTP)', () => {
     const file = path.join(dir, 'closing.log');
     await writeFile(file, 'a\n');
     const guard = new FileGuard(dir, false);
-    const own = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, clientBufferBytes: 1 << 20 });
+    const own = new TailEngine({
+      open: (abs) => guard.open(abs),
+      polling: false,
+      pollIntervalMs: 1000,
+      maxLineBytes: 65536,
+      clientBufferBytes: 1 << 20,
+    });
     // Started in the same turn as close(): it is still waiting for its follower to open when the engine closes.
     const racing = own.follow(file, { lines: 1, wait: false }, new Collector());
     await own.close();
@@ -173,7 +194,11 @@ describe('TailEngine (no HTTP)', () => {
       leave();
       const got = [...c.text().matchAll(/line (\d+)\n/g)].map((m) => Number(m[1]));
       const first = got[0] ?? 0;
-      assert.deepEqual(got.slice(0, until - first + 1), Array.from({ length: until - first + 1 }, (_, i) => first + i), `round ${round}`);
+      assert.deepEqual(
+        got.slice(0, until - first + 1),
+        Array.from({ length: until - first + 1 }, (_, i) => first + i),
+        `round ${round}`,
+      );
     }
   });
 
@@ -215,18 +240,32 @@ describe('TailEngine (no HTTP)', () => {
     await writeFile(file, '');
     const errors: unknown[] = [];
     const guard = new FileGuard(dir, false);
-    const own = new TailEngine({ open: (abs) => guard.open(abs), polling: false, pollIntervalMs: 1000, maxLineBytes: 65536, clientBufferBytes: 1 << 20, onError: (err) => errors.push(err) });
+    const own = new TailEngine({
+      open: (abs) => guard.open(abs),
+      polling: false,
+      pollIntervalMs: 1000,
+      maxLineBytes: 65536,
+      clientBufferBytes: 1 << 20,
+      onError: (err) => errors.push(err),
+    });
     try {
       const first = new Collector();
       const thrower = new ThrowingCollector(2);
       const last = new Collector();
-      const leaves = [await own.follow(file, { lines: 0, wait: false }, first), await own.follow(file, { lines: 0, wait: false }, thrower), await own.follow(file, { lines: 0, wait: false }, last)];
+      const leaves = [
+        await own.follow(file, { lines: 0, wait: false }, first),
+        await own.follow(file, { lines: 0, wait: false }, thrower),
+        await own.follow(file, { lines: 0, wait: false }, last),
+      ];
       const expected = Array.from({ length: 50 }, (_, i) => `line ${i + 1}\n`).join('');
       for (let i = 1; i <= 50; i++) await appendFile(file, `line ${i}\n`);
       await Promise.all([first, last].map((c) => c.until(() => c.text() === expected)));
       assert.equal(thrower.aborted, 'error');
       assert.equal(own.stats().streams, 2, 'the broken sink left the follower');
-      assert.ok(errors.some((e) => e instanceof Error && e.message === 'sink broke'), 'the error was reported');
+      assert.ok(
+        errors.some((e) => e instanceof Error && e.message === 'sink broke'),
+        'the error was reported',
+      );
       for (const leave of leaves) leave();
     } finally {
       await own.close();

@@ -14,7 +14,9 @@ interface Churn {
 }
 
 async function churn(names: number): Promise<Churn> {
-  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', CHURN, String(names)], { cwd: path.dirname(CHURN) });
+  const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', CHURN, String(names)], {
+    cwd: path.dirname(CHURN),
+  });
   return JSON.parse(stdout) as Churn;
 }
 
@@ -24,5 +26,8 @@ test('distinct wait=1 names asked for and abandoned leave nothing behind', async
   // What each further name costs, from the slope between 1,000 and 3,000 names (a warm-up is in both baselines).
   // Before the fix: about 1,100 bytes a name (chokidar kept every unwatched path); after: under 100.
   const perName = (many.growth - some.growth) / 2000;
-  assert.ok(perName < 400, `the heap keeps ${perName.toFixed(0)} bytes per abandoned name (${some.growth} for 1,000, ${many.growth} for 3,000)`);
+  assert.ok(
+    perName < 400,
+    `the heap keeps ${perName.toFixed(0)} bytes per abandoned name (${some.growth} for 1,000, ${many.growth} for 3,000)`,
+  );
 });
