@@ -2,7 +2,7 @@ import { htmlEscape } from 'escape-goat';
 import { ansiSegments, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
 import { ANSI_STYLE } from '../shared/ansi-style.js';
-import { BASE_STYLE, contentSecurityPolicy, html, type SafeHtml } from '../views/html.js';
+import { BASE_STYLE, contentSecurityPolicy, html, PAGE_HEAD, type SafeHtml } from '../views/html.js';
 import { END_NOTICES, MISSING_NOTICE, SEARCH_PARTIAL_NOTICE, type EndReason, type Formatter } from './formatter.js';
 import { LineDecoder, SharedRenderings, type DecodedLine } from './line-decoder.js';
 
@@ -48,7 +48,7 @@ export class HtmlFormatter implements Formatter {
 
   start(): string {
     const padding = `<!--${' '.repeat(PRELUDE_PADDING_BYTES)}-->`;
-    return `${html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${this.title}</title>`}<style>${STYLE}</style><script>${FOLLOW_SCRIPT}</script></head><body>${padding}\n`;
+    return `${html`${PAGE_HEAD}<title>${this.title}</title>`}<style>${STYLE}</style><script>${FOLLOW_SCRIPT}</script></head><body>${padding}\n`;
   }
 
   event(ev: FeedEvent): string | Buffer {

@@ -63,3 +63,9 @@ export const BASE_STYLE = `
 body{margin:0;font:14px/1.45 system-ui,sans-serif;color:var(--fg);background:var(--bg)}
 a{color:var(--link)}
 `;
+
+/** The start of every page's head: the same for the index, the viewer and the html stream. */
+export const PAGE_HEAD = new SafeHtml(
+  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark">',
+);

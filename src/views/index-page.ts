@@ -2,7 +2,7 @@ import type { DirEntry } from '../files/listing.js';
 import { arrangeEntries, type IndexSort, type SortKey } from '../shared/index-order.js';
 import { exactSize, exactTime, relativeTime } from '../shared/readable.js';
 import { humanSize } from '../shared/size.js';
-import { BASE_STYLE, contentSecurityPolicy, encodePath, html, raw, type SafeHtml } from './html.js';
+import { BASE_STYLE, contentSecurityPolicy, encodePath, html, PAGE_HEAD, raw, type SafeHtml } from './html.js';
 
 export { humanSize };
 
@@ -120,7 +120,11 @@ function row(base: string, e: DirEntry, now: number, template = false): SafeHtml
   const links = (['view', 'tail', 'download'] as const).map(
     (route) => html`<a class="${route}"${href(`${base}/${route}/${p}`, template)}>${route}</a>`,
   );
-  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}><td class="name"><a class="open"${href(`${base}/view/${p}`, template)}>${e.name}</a>${tag}</td><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>${time}<td class="links">${links}</td></tr>`;
+  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}
+    ><td class="name"><a class="open"${href(`${base}/view/${p}`, template)}>${e.name}</a>${tag}</td
+    ><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td
+    >${time}<td class="links">${links}</td></tr
+  >`;
 }
 
 /** The directory index: families together (the live file first), sortable by the column links, filtered by the GET form; all of it without script. */
@@ -140,10 +144,14 @@ export function indexPage(view: IndexView): string {
   const assets = `${base}/assets/`;
   const { script, style } = view.client;
   const empty = view.q === '' ? 'This directory is empty.' : `Nothing here matches “${view.q}”.`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${rel === '' ? 'logs' : rel} · comet-tail</title>${style === null ? '' : html`<link rel="stylesheet" href="${assets}${style}">`}<style>${raw(STYLE)}</style>
+  return html`${PAGE_HEAD}<title>${rel === '' ? 'logs' : rel} · comet-tail</title>${style === null ? '' : html`<link rel="stylesheet" href="${assets}${style}">`}<style>${raw(STYLE)}</style>
 ${script === null ? '' : html`<script src="${assets}${script}" defer></script>`}</head>
 <body><header><h1>${breadcrumbs(base, rel, false)}</h1>
-<form class="filter" method="get" role="search"><label class="sr" for="q">Filter by name</label><input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false">${sortFields}<button type="submit">Filter</button></form>
+<form class="filter" method="get" role="search"
+  ><label class="sr" for="q">Filter by name</label
+  ><input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false"
+  >${sortFields}<button type="submit">Filter</button></form
+>
 <div class="side"><span class="live-state" id="live" role="status"></span><button id="theme" type="button" hidden>theme</button></div></header>
 <main><table id="index" data-base="${base}" data-dir="${rel}" data-sort="${view.sort.key}" data-order="${view.sort.order}">${header(view)}
 ${rel === '' ? '' : html`<tbody class="up"><tr><td class="name" colspan="4"><a href="${parent}">../</a></td></tr></tbody>`}

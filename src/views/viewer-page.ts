@@ -1,5 +1,5 @@
 import { ANSI_STYLE } from '../shared/ansi-style.js';
-import { BASE_STYLE, contentSecurityPolicy, encodePath, html, raw } from './html.js';
+import { BASE_STYLE, contentSecurityPolicy, encodePath, html, PAGE_HEAD, raw } from './html.js';
 import { breadcrumbs, humanSize } from './index-page.js';
 
 /** Scripts from our own origin only (the bundle); the iframe is for the no-script page. */
@@ -35,13 +35,15 @@ export function viewerPage(base: string, file: ViewerFile, client: ViewerClient)
   const p = encodePath(file.rel);
   const name = file.rel.slice(file.rel.lastIndexOf('/') + 1);
   const assets = `${base}/assets/`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${name} · comet-tail</title><link rel="icon" href="data:,"><style>${raw(STYLE)}${raw(ANSI_STYLE)}</style>
+  return html`${PAGE_HEAD}<title>${name} · comet-tail</title><link rel="icon" href="data:,"><style>${raw(STYLE)}${raw(ANSI_STYLE)}</style>
 ${client.style === null ? '' : html`<link rel="stylesheet" href="${assets}${client.style}">`}
 ${client.script === null ? '' : html`<script src="${assets}${client.script}" defer></script>`}</head>
 <body><header><h1>${breadcrumbs(base, file.rel, true)}</h1><span class="meta" id="size" title="${file.size} bytes">${humanSize(file.size)}</span>
 <nav><a href="${base}/tail/${p}?format=text&amp;lines=${file.lines}">raw</a><a href="${base}/download/${p}">download</a></nav></header>
 <noscript><iframe id="log" title="${name}" src="${base}/tail/${p}?format=html&amp;lines=${file.lines}"></iframe></noscript>
-<main id="viewer" hidden data-base="${base}" data-file="${file.rel}" data-name="${name}" data-size="${file.size}" data-tail-lines="${file.lines}" data-max-lines="${client.maxLines}" data-heartbeat-ms="${client.heartbeatMs}">
+<main id="viewer" hidden data-base="${base}" data-file="${file.rel}" data-name="${name}"
+  data-size="${file.size}" data-tail-lines="${file.lines}" data-max-lines="${client.maxLines}"
+  data-heartbeat-ms="${client.heartbeatMs}">
 <div class="tools">
 <input id="filter" type="search" aria-label="Filter lines" placeholder="Filter (press /)" autocomplete="off" spellcheck="false" aria-describedby="filter-error">
 <button id="regex" type="button" aria-pressed="false" aria-label="Regular expression" title="Regular expression">.*</button>
@@ -54,9 +56,19 @@ ${client.script === null ? '' : html`<script src="${assets}${client.script}" def
 </div>
 <div id="mode" class="mode" role="status" hidden></div>
 <div id="banner" class="banner" role="alert" hidden></div>
-<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"><p id="older" class="edge"><button id="older-button" type="button" hidden>load older lines</button><span id="older-start" hidden>start of file</span></p><div id="trimmed" class="n" hidden></div><p id="newer" class="edge" hidden><button id="newer-button" type="button" hidden>load newer lines</button></p></div>
+<div id="lines" tabindex="0" role="region" aria-label="Lines of ${name}" aria-describedby="keys"
+  ><p id="older" class="edge"
+    ><button id="older-button" type="button" hidden>load older lines</button
+    ><span id="older-start" hidden>start of file</span></p
+  ><div id="trimmed" class="n" hidden></div
+  ><p id="newer" class="edge" hidden><button id="newer-button" type="button" hidden>load newer lines</button></p
+></div>
 <button id="jump" type="button" hidden>new lines</button>
-<footer class="status"><span id="conn" role="status">connecting…</span><span id="st-name">${name}</span><span id="st-size" title="${file.size} bytes">${humanSize(file.size)}</span><span id="st-count">0 lines</span>
+<footer class="status"
+  ><span id="conn" role="status">connecting…</span
+  ><span id="st-name">${name}</span
+  ><span id="st-size" title="${file.size} bytes">${humanSize(file.size)}</span
+  ><span id="st-count">0 lines</span>
 <span id="keys" class="keys">/ filter · Ctrl+Enter search file · Esc clear · g/G top/end · j/k select · r raw · c copy · l link</span></footer>
 </main>
 </body></html>`.value;
