@@ -85,7 +85,10 @@ class Reader {
   ) {}
 
   push(chunk: Buffer): void {
-    if (this.exact && !this.latency) return this.pushExact(chunk);
+    if (this.exact && !this.latency) {
+      this.pushExact(chunk);
+      return;
+    }
     const now = clock();
     const buf = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);
     let start = 0;

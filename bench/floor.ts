@@ -42,7 +42,10 @@ function readToEnd(name: string, f: Followed): void {
 
 function follow(name: string, done: (f: Followed | null) => void): void {
   const existing = files.get(name);
-  if (existing !== undefined) return done(existing);
+  if (existing !== undefined) {
+    done(existing);
+    return;
+  }
   const abs = path.join(dir, name);
   open(abs, 'r', (err, fd) => {
     if (err !== null) return done(null);

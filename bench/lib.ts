@@ -18,7 +18,7 @@ const STAMP_CHARS = 17;
 
 export function formatLine(seq: number, stamp: number, bytes = LINE_BYTES): string {
   const head = `L${String(seq).padStart(SEQ_DIGITS, '0')} T${stamp.toFixed(3).padStart(STAMP_CHARS, '0')} `;
-  return head + 'x'.repeat(Math.max(0, bytes - head.length - 1)) + '\n';
+  return `${head + 'x'.repeat(Math.max(0, bytes - head.length - 1))}\n`;
 }
 
 /** Writes `count` lines numbered from `first` into `buf` (reused between calls), all stamped `stamp`: the writer at full speed. */

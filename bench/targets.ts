@@ -83,7 +83,8 @@ function jsonLine<T>(child: Piped, test: (o: Record<string, unknown>) => T | und
         }
         if (found !== undefined) {
           child.stdout.off('data', onData);
-          return resolve(found);
+          resolve(found);
+          return;
         }
       }
     };

@@ -10,7 +10,7 @@ export class DownloadStream implements RegisteredStream {
   private readonly endedListeners: Array<() => void> = [];
 
   constructor(
-    private readonly res: ServerResponse,
+    readonly res: ServerResponse,
     idleMs: number,
   ) {
     // The socket's own idle timer: every byte the client takes lets more be written, which resets it.

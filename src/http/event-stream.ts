@@ -47,7 +47,10 @@ export class EventStream {
     if (this.ended) return;
     this.begin();
     // Judged by what earlier events left untaken (see StreamWriter.event).
-    if (this.res.writableLength > this.limits.clientBufferBytes) return this.end('slow');
+    if (this.res.writableLength > this.limits.clientBufferBytes) {
+      this.end('slow');
+      return;
+    }
     this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 

@@ -32,7 +32,7 @@ export class StreamWriter implements FeedSink {
     private readonly res: ServerResponse,
     private readonly format: FormatName,
     private readonly formatter: Formatter,
-    private readonly limits: StreamLimits,
+    readonly limits: StreamLimits,
     private readonly observer: StreamObserver,
   ) {
     this.backPressure = new BackPressure(limits.clientBufferBytes);
@@ -82,7 +82,10 @@ export class StreamWriter implements FeedSink {
    */
   event(ev: FeedEvent): void {
     if (this.ended) return;
-    if (this.backPressure.isSlow(this.res.writableLength)) return this.end('slow');
+    if (this.backPressure.isSlow(this.res.writableLength)) {
+      this.end('slow');
+      return;
+    }
     this.begin();
     this.write(this.formatter.event(ev));
   }

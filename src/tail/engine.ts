@@ -308,7 +308,10 @@ class Subscription implements FollowerListener {
 
   deliver(ev: FeedEvent): void {
     if (this.gone) return;
-    if (this.queue === null) return this.send(ev);
+    if (this.queue === null) {
+      this.send(ev);
+      return;
+    }
     this.queue.push(ev);
     this.queuedBytes += ev.type === 'data' ? ev.bytes.length : 0;
     if (this.backPressure.isSlow(this.queuedBytes)) this.sink.abort('slow');

@@ -330,9 +330,9 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   /** Holds the next read, BUSY_WAIT_MS at most, for listeners half way to slow (see BackPressure). */
   private async waitForBusyListeners(): Promise<void> {
-    let busy: Array<Promise<void>> | null = null;
-    for (const l of this.listeners) if (l.busy()) (busy ??= []).push(l.ready());
-    if (busy === null) return;
+    const busy: Array<Promise<void>> = [];
+    for (const l of this.listeners) if (l.busy()) busy.push(l.ready());
+    if (busy.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(busy),

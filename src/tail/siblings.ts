@@ -28,8 +28,7 @@ export async function rotatedSiblings(abs: string): Promise<Sibling[]> {
   for (const name of names) {
     if (!isRotatedOf(name, base) || COMPRESSED.test(name)) continue;
     const st = await orMissing(stat(path.join(dir, name)));
-    if (st !== null && st.isFile())
-      found.push({ abs: path.join(dir, name), name, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
+    if (st?.isFile()) found.push({ abs: path.join(dir, name), name, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs });
   }
   return found
     .sort(

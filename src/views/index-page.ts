@@ -120,11 +120,14 @@ function row(base: string, e: DirEntry, now: number, template = false): SafeHtml
   const links = (['view', 'tail', 'download'] as const).map(
     (route) => html`<a class="${route}"${href(`${base}/${route}/${p}`, template)}>${route}</a>`,
   );
-  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}
-    ><td class="name"><a class="open"${href(`${base}/view/${p}`, template)}>${e.name}</a>${tag}</td
-    ><td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td
-    >${time}<td class="links">${links}</td></tr
-  >`;
+  // Cells as parts of one array: rendered joined, with nothing between them.
+  const cells = [
+    html`<td class="name"><a class="open"${href(`${base}/view/${p}`, template)}>${e.name}</a>${tag}</td>`,
+    html`<td class="size" title="${exactSize(e.size)}">${humanSize(e.size)}</td>`,
+    time,
+    html`<td class="links">${links}</td>`,
+  ];
+  return html`<tr class="entry file${rotated ? ' rotated' : ''}" ${data}>${cells}</tr>`;
 }
 
 /** The directory index: families together (the live file first), sortable by the column links, filtered by the GET form; all of it without script. */
@@ -147,11 +150,12 @@ export function indexPage(view: IndexView): string {
   return html`${PAGE_HEAD}<title>${rel === '' ? 'logs' : rel} · comet-tail</title>${style === null ? '' : html`<link rel="stylesheet" href="${assets}${style}">`}<style>${raw(STYLE)}</style>
 ${script === null ? '' : html`<script src="${assets}${script}" defer></script>`}</head>
 <body><header><h1>${breadcrumbs(base, rel, false)}</h1>
-<form class="filter" method="get" role="search"
-  ><label class="sr" for="q">Filter by name</label
-  ><input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false"
-  >${sortFields}<button type="submit">Filter</button></form
->
+<form class="filter" method="get" role="search">${[
+    html`<label class="sr" for="q">Filter by name</label>`,
+    html`<input id="q" name="q" type="search" value="${view.q}" placeholder="Filter by name" autocomplete="off" spellcheck="false">`,
+    sortFields,
+    html`<button type="submit">Filter</button>`,
+  ]}</form>
 <div class="side"><span class="live-state" id="live" role="status"></span><button id="theme" type="button" hidden>theme</button></div></header>
 <main><table id="index" data-base="${base}" data-dir="${rel}" data-sort="${view.sort.key}" data-order="${view.sort.order}">${header(view)}
 ${rel === '' ? '' : html`<tbody class="up"><tr><td class="name" colspan="4"><a href="${parent}">../</a></td></tr></tbody>`}

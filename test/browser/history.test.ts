@@ -164,7 +164,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
 
     const batches: ShownLine[][] = [initial];
     const moves: number[] = [];
-    let counts: number[] = [];
+    const counts: number[] = [];
     for (let i = 0; i < 40; i++) {
       const got = await loadOlder(page);
       if (got.added.length > 0) {

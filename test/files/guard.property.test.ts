@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:fs';
-import { mkdir, open, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readlink, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +13,8 @@ import { makeLogDir, startTestServer, type TestServer } from '../helpers/server.
 const SECRET = 'PROPERTY-SECRET-e40b';
 const HIDDEN = 'HIDDEN-CONTENT-77aa';
 /** What each regular file inside the root holds: a 200 may carry nothing else. */
-const VISIBLE = ['fine\n', 'inner\n', 'two dots\n'];
+const [OK_TEXT, INNER_TEXT, DOTS_TEXT] = ['fine\n', 'inner\n', 'two dots\n'] as const;
+const VISIBLE: readonly string[] = [OK_TEXT, INNER_TEXT, DOTS_TEXT];
 
 /** Symlinks made once, of every kind: inside, out, to a dot-file, loops, to a FIFO, a socket, a device. */
 const LINKS: Record<string, string> = {
@@ -134,10 +134,10 @@ describe('property: no generated path resolves outside LOG_DIR or reaches a non-
     await writeFile(path.join(base, 'logs2', 'secret.log'), `${SECRET}\n`);
     await writeFile(path.join(base, 'secret.log'), `${SECRET}\n`);
     await writeFile(path.join(outside, 'secret.log'), `${SECRET}\n`);
-    await writeFile(path.join(root, 'ok.log'), VISIBLE[0]!);
+    await writeFile(path.join(root, 'ok.log'), OK_TEXT);
     await mkdir(path.join(root, 'sub'));
-    await writeFile(path.join(root, 'sub', 'inner.log'), VISIBLE[1]!);
-    await writeFile(path.join(root, '..foo.log'), VISIBLE[2]!);
+    await writeFile(path.join(root, 'sub', 'inner.log'), INNER_TEXT);
+    await writeFile(path.join(root, '..foo.log'), DOTS_TEXT);
     await writeFile(path.join(root, '.hidden.log'), `${HIDDEN}\n`);
     await mkdir(path.join(root, '.dotdir'));
     await writeFile(path.join(root, '.dotdir', 'x.log'), `${HIDDEN}\n`);

@@ -165,7 +165,7 @@ describe('ansiSegments: every other escape and control is visible text', () => {
     const expected = [...all]
       .map((ch) => (ch === '\t' ? '\t' : String.fromCharCode(0x2400 + ch.charCodeAt(0))))
       .join('');
-    assert.equal(shown(all + '\x7f'), `${expected}␡`);
+    assert.equal(shown(`${all}\x7f`), `${expected}␡`);
     assert.equal(shown('a\tb'), 'a\tb');
     assert.equal(shown('cr\rlf'), 'cr␍lf');
   });
@@ -228,7 +228,7 @@ const repeatTo = (unit: string, size: number): string => unit.repeat(Math.ceil(s
 
 // Latin-1 strings, so each character is one byte of the line.
 const HOSTILE: Record<string, (size: number) => string> = {
-  'ESC]8; repeated + two BEL': (n) => repeatTo(`${ESC}]8;`, n - 2) + '\x07\x07',
+  'ESC]8; repeated + two BEL': (n) => `${repeatTo(`${ESC}]8;`, n - 2)}\x07\x07`,
   'ESC[ repeated': (n) => repeatTo(`${ESC}[`, n),
   'ESC[1; repeated': (n) => repeatTo(`${ESC}[1;`, n),
   'ESC[38;5; repeated': (n) => repeatTo(`${ESC}[38;5;`, n),
@@ -238,7 +238,7 @@ const HOSTILE: Record<string, (size: number) => string> = {
   'all controls': (n) => {
     let all = '';
     for (let c = 0; c < 0x20; c++) if (c !== 0x0a) all += String.fromCharCode(c);
-    return repeatTo(all + '\x7f', n);
+    return repeatTo(`${all}\x7f`, n);
   },
 };
 
