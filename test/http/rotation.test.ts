@@ -58,7 +58,8 @@ describe('following like tail -F through rotation, with the real logrotate', () 
       await allReceive(clients, 601);
       const expected = mode === 'create' ? range(1, 601) : await linesOnDisk(file);
       // copytruncate loses the lines written between logrotate's copy and its truncate; they are in no file.
-      if (mode === 'copytruncate') assert.ok(expected.length >= 590, `logrotate kept ${expected.length} of 601 lines`);
+      // How many depends on the machine's load (22 of 601 seen under CI load): the bound only checks the test still means something.
+      if (mode === 'copytruncate') assert.ok(expected.length >= 500, `logrotate kept ${expected.length} of 601 lines`);
       for (const c of clients) {
         const got = numbers(c.text());
         if (mode === 'create') assert.deepEqual(got, expected, `${c.headers['content-type']}`);
