@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdir, appendFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { requireDebianPackage } from '../helpers/debian.js';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.js';
 import { exitCode, listeningPort, spawnMain } from '../helpers/process.js';
 import { makeLogDir, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -47,18 +47,7 @@ interface ScrollState {
 let browser: Browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: requireDebianPackage('chromium', '/usr/bin/chromium'),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
