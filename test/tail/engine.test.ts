@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { FileGuard } from '../../src/files/guard.js';
 import { backlogStart } from '../../src/tail/backlog.js';
-import { EngineClosedError, TailEngine } from '../../src/tail/engine.js';
+import { EngineClosedError, type EngineOptions, TailEngine } from '../../src/tail/engine.js';
 import type { FeedEvent, FeedSink } from '../../src/tail/feed.js';
 import { Follower } from '../../src/tail/follower.js';
 import { LineSplitter } from '../../src/tail/lines.js';
@@ -119,19 +119,25 @@ describe('backlogStart', () => {
   });
 });
 
+/** An engine over `dir` through the real guard, with the test settings every engine test uses. */
+function engineOver(dir: string, extra: Partial<EngineOptions> = {}): TailEngine {
+  const guard = new FileGuard(dir, false);
+  return new TailEngine({
+    open: (abs) => guard.open(abs),
+    polling: false,
+    pollIntervalMs: 1000,
+    maxLineBytes: 65536,
+    clientBufferBytes: 1 << 20,
+    ...extra,
+  });
+}
+
 describe('TailEngine (no HTTP)', () => {
   let dir: string;
   let engine: TailEngine;
   before(async () => {
     dir = await makeLogDir();
-    const guard = new FileGuard(dir, false);
-    engine = new TailEngine({
-      open: (abs) => guard.open(abs),
-      polling: false,
-      pollIntervalMs: 1000,
-      maxLineBytes: 65536,
-      clientBufferBytes: 1 << 20,
-    });
+    engine = engineOver(dir);
   });
   after(async () => {
     await engine.close();
@@ -141,14 +147,7 @@ describe('TailEngine (no HTTP)', () => {
   test('a follow racing close(), or after it, is refused and leaves no follower, watch or timer behind', async () => {
     const file = path.join(dir, 'closing.log');
     await writeFile(file, 'a\n');
-    const guard = new FileGuard(dir, false);
-    const own = new TailEngine({
-      open: (abs) => guard.open(abs),
-      polling: false,
-      pollIntervalMs: 1000,
-      maxLineBytes: 65536,
-      clientBufferBytes: 1 << 20,
-    });
+    const own = engineOver(dir);
     // Started in the same turn as close(): it is still waiting for its follower to open when the engine closes.
     const racing = own.follow(file, { lines: 1, wait: false }, new Collector());
     await own.close();
@@ -239,15 +238,7 @@ describe('TailEngine (no HTTP)', () => {
     const file = path.join(dir, 'throwing.log');
     await writeFile(file, '');
     const errors: unknown[] = [];
-    const guard = new FileGuard(dir, false);
-    const own = new TailEngine({
-      open: (abs) => guard.open(abs),
-      polling: false,
-      pollIntervalMs: 1000,
-      maxLineBytes: 65536,
-      clientBufferBytes: 1 << 20,
-      onError: (err) => errors.push(err),
-    });
+    const own = engineOver(dir, { onError: (err) => errors.push(err) });
     try {
       const first = new Collector();
       const thrower = new ThrowingCollector(2);
