@@ -1,6 +1,7 @@
+import type { RequestListener } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { authGuard } from './http/auth.js';
+import { authCheck, authGuard } from './http/auth.js';
 import type { AppDeps, AppState } from './http/context.js';
 import { errorAnswers } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
@@ -9,7 +10,20 @@ import { downloadRoutes } from './routes/download.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { pageRoutes } from './routes/pages.js';
-import { tailRoutes } from './routes/tail.js';
+import { tailRoute } from './routes/tail.js';
+
+/**
+ * What the server answers every request with: `/tail` streams by plain node:http
+ * (see src/routes/tail.ts for why), everything else by the koa app.
+ */
+export function createHandler(deps: AppDeps): RequestListener {
+  const tail = tailRoute(deps);
+  const koa = createApp(deps).callback();
+  return (req, res) => {
+    if (tail.matches(req)) tail.serve(req, res);
+    else void koa(req, res);
+  };
+}
 
 /** The Koa application, wired from its dependencies; it never listens (main does). */
 export function createApp(deps: AppDeps): Koa<AppState> {
@@ -35,7 +49,6 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     metricsRoutes(deps),
     pageRoutes(deps, assets),
     assetRoutes(assets),
-    tailRoutes(deps),
     downloadRoutes(deps),
   ]) {
     root.use(routes.routes(), routes.allowedMethods());
@@ -43,8 +56,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(requestLog(deps.logger));
   app.use(errorAnswers());
-  const auth = authGuard(deps.config);
-  if (auth !== null) app.use(auth);
+  const auth = authCheck(deps.config);
+  if (auth !== null) app.use(authGuard(auth));
   app.use(root.routes());
   app.use(root.allowedMethods());
   return app;

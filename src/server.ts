@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
-import { createApp } from './app.js';
+import { createHandler } from './app.js';
 import type { Config } from './config.js';
 import { DirWatchers } from './files/dir-watch.js';
 import { FileGuard } from './files/guard.js';
@@ -45,8 +45,7 @@ export async function startServer(config: Config, logger: Logger, options: Serve
     changeIntervalMs: 1000,
     onError: (err) => logger.warn({ err }, 'directory watcher error'),
   });
-  const app = createApp({ config, limits, logger, guard, engine, streams, metrics, dirWatchers });
-  const server = createServer(app.callback());
+  const server = createServer(createHandler({ config, limits, logger, guard, engine, streams, metrics, dirWatchers }));
   // Streams are long-lived; the default request timeout would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;

@@ -7,11 +7,28 @@ import type { AppState } from './context.js';
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 const same = (a: string, b: Buffer): boolean => timingSafeEqual(digest(a), b);
 
+/** Whether a request may pass: by its path (the probes are open) and its Authorization header. */
+export interface AuthCheck {
+  allows(path: string, authorization: string | undefined): boolean;
+  /** The 401 for one that may not. */
+  refusal(): UnauthorizedError;
+}
+
+/** No or wrong credentials (in http-errors' shape, so it is answered as it is). */
+export class UnauthorizedError extends Error {
+  readonly status = 401;
+  readonly expose = true;
+  constructor(readonly headers: Readonly<Record<string, string>>) {
+    super('Unauthorized: credentials required');
+    this.name = 'UnauthorizedError';
+  }
+}
+
 /**
  * HTTP Basic auth (AUTH_USER + AUTH_PASSWORD) and/or a bearer token
- * (AUTH_TOKEN) on every URL but the probes. Does nothing when neither is set.
+ * (AUTH_TOKEN) on every URL but the probes. Null when neither is set.
  */
-export function authGuard(config: Config): Middleware<AppState> | null {
+export function authCheck(config: Config): AuthCheck | null {
   if (config.auth === null && config.authToken === null) return null;
   const user = config.auth === null ? null : digest(config.auth.user);
   const password = config.auth === null ? null : digest(config.auth.password);
@@ -35,12 +52,19 @@ export function authGuard(config: Config): Middleware<AppState> | null {
     return false;
   };
 
+  return {
+    allows: (path, authorization) => open.has(path) || allowed(authorization ?? ''),
+    refusal: () =>
+      new UnauthorizedError({
+        'WWW-Authenticate': user !== null ? 'Basic realm="comet-tail", charset="UTF-8"' : 'Bearer realm="comet-tail"',
+      }),
+  };
+}
+
+/** The auth check as koa middleware, for every URL koa answers. */
+export function authGuard(check: AuthCheck): Middleware<AppState> {
   return async (ctx, next) => {
-    if (open.has(ctx.path) || allowed(ctx.get('Authorization'))) return next();
-    if (user !== null) ctx.set('WWW-Authenticate', 'Basic realm="comet-tail", charset="UTF-8"');
-    else ctx.set('WWW-Authenticate', 'Bearer realm="comet-tail"');
-    ctx.status = 401;
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = 'Unauthorized: credentials required\n';
+    if (check.allows(ctx.path, ctx.get('Authorization'))) return next();
+    throw check.refusal();
   };
 }

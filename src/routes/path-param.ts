@@ -7,10 +7,15 @@ import { badPath } from '../files/errors.js';
  * file: that is refused here instead.
  */
 export function pathParam(ctx: ParameterizedContext & { params: Record<string, string | undefined> }): string {
+  decodePath(ctx.path);
+  return ctx.params.path ?? '';
+}
+
+/** A still percent-encoded path, decoded once; a malformed escape is refused. */
+export function decodePath(raw: string): string {
   try {
-    decodeURIComponent(ctx.path);
+    return decodeURIComponent(raw);
   } catch {
     throw badPath('malformed percent-encoding in the path');
   }
-  return ctx.params.path ?? '';
 }

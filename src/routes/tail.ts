@@ -1,18 +1,22 @@
-import Router from '@koa/router';
-import type { Context } from 'koa';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ParsedUrlQuery, parse as parseQuery } from 'node:querystring';
+import accepts from 'accepts';
 import type { Config } from '../config.js';
 import { badPath, notFound } from '../files/errors.js';
 import type { FormatName } from '../format/formatter.js';
 import { HTML_STREAM_CSP } from '../format/html.js';
 import { createFormatter } from '../format/index.js';
-import type { AppDeps, AppState } from '../http/context.js';
+import { authCheck } from '../http/auth.js';
+import type { AppDeps } from '../http/context.js';
+import { errorAnswer, sendErrorAnswer } from '../http/errors.js';
+import { logRequest } from '../http/request-log.js';
 import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
 import { EngineClosedError, FileUnavailableError } from '../tail/engine.js';
 import { parsePositionToken, type Position } from '../tail/feed.js';
 import { GrepSink } from '../tail/grep-sink.js';
 import { grepBacklog, prepareSearch } from '../tail/search-run.js';
-import { pathParam } from './path-param.js';
+import { decodePath } from './path-param.js';
 import { currentLine, isSearch, parseSearchParams, searchErrorAnswer, searchRequest } from './tail-search.js';
 
 export interface TailParams {
@@ -46,85 +50,127 @@ function parseFlag(name: string, raw: QueryValue, fallback: boolean): boolean {
   throw badPath(`${name} must be 0 or 1`);
 }
 
-function parseFormat(ctx: Context): FormatName {
-  const value = single('format', ctx.query.format);
+function parseFormat(req: IncomingMessage, query: ParsedUrlQuery): FormatName {
+  const value = single('format', query.format);
   if (value === undefined) {
-    const best = ctx.accepts('text/plain', 'text/event-stream', 'text/html');
+    const best = accepts(req).type(['text/plain', 'text/event-stream', 'text/html']);
     return best === 'text/event-stream' ? 'sse' : best === 'text/html' ? 'html' : 'text';
   }
   if (value === 'text' || value === 'html' || value === 'sse') return value;
   throw badPath('format must be text, html or sse');
 }
 
-function parseFrom(ctx: Context): Position | null {
-  const value = single('from', ctx.query.from) ?? (ctx.get('Last-Event-ID') || undefined);
+function parseFrom(req: IncomingMessage, query: ParsedUrlQuery): Position | null {
+  const header = req.headers['last-event-id'];
+  const value = single('from', query.from) ?? (typeof header === 'string' && header !== '' ? header : undefined);
   if (value === undefined) return null;
   const pos = parsePositionToken(value);
   if (pos === null) throw badPath('from must be a line id such as 1234-5678');
   return pos;
 }
 
-export function parseTailParams(ctx: Context, config: Config): TailParams {
+export function parseTailParams(req: IncomingMessage, query: ParsedUrlQuery, config: Config): TailParams {
   return {
-    lines: parseLines(ctx.query.lines, config),
-    format: parseFormat(ctx),
-    follow: parseFlag('follow', ctx.query.follow, true),
-    wait: parseFlag('wait', ctx.query.wait, false),
-    from: parseFrom(ctx),
+    lines: parseLines(query.lines, config),
+    format: parseFormat(req, query),
+    follow: parseFlag('follow', query.follow, true),
+    wait: parseFlag('wait', query.wait, false),
+    from: parseFrom(req, query),
   };
 }
 
-/** `/tail/<file>`: the backlog, then every line appended, for as long as the client stays. */
-export function tailRoutes(deps: AppDeps): Router<AppState> {
-  const { config, guard, engine, streams } = deps;
-  const router = new Router<AppState>();
+/** A route answered outside koa, by plain node:http. */
+export interface PlainRoute {
+  /** Whether the request is this route's, by its URL alone. */
+  matches(req: IncomingMessage): boolean;
+  serve(req: IncomingMessage, res: ServerResponse): void;
+}
 
-  router.get('/tail/{*path}', async (ctx) => {
-    const params = parseTailParams(ctx, config);
-    const search = parseSearchParams(ctx.query, params.from);
-    const rel = pathParam(ctx);
+/** What the request log says of one answer. */
+interface Outcome {
+  bytes: () => number;
+  ended: string | undefined;
+}
+
+class MethodNotAllowedError extends Error {
+  readonly status = 405;
+  readonly expose = true;
+  readonly headers = { Allow: 'HEAD, GET' };
+  constructor() {
+    super('Method Not Allowed: /tail takes GET and HEAD');
+  }
+}
+
+/**
+ * `/tail/<file>`: the backlog, then every line appended, for as long as the
+ * client stays. Answered by plain node:http rather than koa: a stream is held
+ * for hours, and koa's per-request context (with on-finished's listeners)
+ * would cost ~4.5 KB more per held stream than the stream itself. Auth, the
+ * error answers and the request log are the same functions koa's middleware use.
+ */
+export function tailRoute(deps: AppDeps): PlainRoute {
+  const { config, guard, engine, streams, logger } = deps;
+  const prefix = `${config.basePath}/tail/`.toLowerCase();
+  const auth = authCheck(config);
+
+  async function answer(req: IncomingMessage, res: ServerResponse, path: string, search: string, outcome: Outcome) {
+    if (auth !== null && !auth.allows(path, req.headers.authorization)) throw auth.refusal();
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { Allow: 'HEAD, GET', 'Content-Length': '0' }).end();
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError();
+    const query = parseQuery(search);
+    const params = parseTailParams(req, query, config);
+    const searchParams = parseSearchParams(query, params.from);
+    const rel = decodePath(path.slice(prefix.length));
     const file = params.wait && params.follow ? await guard.fileOrAbsent(rel) : await guard.file(rel);
     if (streams.full()) throw new TooManyStreamsError();
 
     const formatter = createFormatter(params.format, {
       title: file.rel,
       maxLineBytes: config.maxLineBytes,
-      current: currentLine(search),
+      current: currentLine(searchParams),
     });
-    ctx.status = 200;
-    ctx.type = formatter.contentType;
-    ctx.vary('Accept');
-    ctx.set({ 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no', 'X-Content-Type-Options': 'nosniff' });
-    if (params.format === 'html') ctx.set('Content-Security-Policy', HTML_STREAM_CSP);
-    if (ctx.method === 'HEAD') return;
-    // From here on the response is written by hand: see StreamWriter for why.
-    ctx.respond = false;
-    const writer = new StreamWriter(ctx.res, params.format, formatter, config, deps.metrics);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', formatter.contentType);
+    res.setHeader('Vary', 'Accept');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (params.format === 'html') res.setHeader('Content-Security-Policy', HTML_STREAM_CSP);
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const writer = new StreamWriter(res, params.format, formatter, config, deps.metrics);
     streams.add(writer);
-    ctx.state.bytesSent = () => writer.bytesSent;
+    outcome.bytes = () => writer.bytesSent;
     let unsubscribe: (() => void) | null = null;
     writer.onEnd((reason) => {
-      ctx.state.endReason = reason;
+      outcome.ended = reason;
       unsubscribe?.();
     });
 
     try {
       // Searches (grep, before, at, .gz files) end: see src/tail/search-run.ts.
-      if (isSearch(search, params.follow, file.rel)) {
-        const run = await prepareSearch(file.abs, searchRequest(search, params.lines, params.from, config), (abs) =>
-          guard.open(abs),
+      if (isSearch(searchParams, params.follow, file.rel)) {
+        const run = await prepareSearch(
+          file.abs,
+          searchRequest(searchParams, params.lines, params.from, config),
+          (abs) => guard.open(abs),
         );
         writer.begin();
         await run(writer);
         writer.end('eof');
         return;
       }
-      if (search.matcher !== null) {
-        const grep = grepBacklog(search.matcher, params.lines, config.searchTimeoutMs, config.maxLineBytes);
+      if (searchParams.matcher !== null) {
+        const grep = grepBacklog(searchParams.matcher, params.lines, config.searchTimeoutMs, config.maxLineBytes);
         unsubscribe = await engine.follow(
           file.abs,
           { ...params, backlog: grep },
-          new GrepSink(writer, search.matcher, config.maxLineBytes),
+          new GrepSink(writer, searchParams.matcher, config.maxLineBytes),
         );
         writer.begin();
         if (writer.closed()) unsubscribe();
@@ -142,17 +188,51 @@ export function tailRoutes(deps: AppDeps): Router<AppState> {
       if (!writer.started) {
         // Nothing has gone out yet: a file that vanished since the guard saw it is a plain 404, any other failure (EMFILE) a 5xx.
         writer.discard();
-        ctx.respond = true;
-        if (err instanceof EngineClosedError)
-          ctx.throw(503, 'Service Unavailable: the server is shutting down', {
-            expose: true,
-            headers: { 'Retry-After': '5' },
-          });
+        outcome.bytes = () => 0;
+        if (err instanceof EngineClosedError) throw shuttingDown();
         throw err instanceof FileUnavailableError ? notFound() : searchErrorAnswer(err);
       }
-      deps.logger.error({ err, path: ctx.path }, 'stream failed');
+      logger.error({ err, path }, 'stream failed');
       writer.end('error');
     }
-  });
-  return router;
+  }
+
+  return {
+    matches(req) {
+      const url = req.url ?? '';
+      // Case-insensitive, as koa-router matches every other URL.
+      return url.length >= prefix.length && url.slice(0, prefix.length).toLowerCase() === prefix;
+    },
+    serve(req, res) {
+      const started = process.hrtime.bigint();
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const path = q < 0 ? url : url.slice(0, q);
+      const outcome: Outcome = { bytes: () => 0, ended: undefined };
+      res.once('close', () =>
+        logRequest(logger, {
+          method: req.method ?? '',
+          path,
+          status: res.statusCode,
+          started,
+          bytes: outcome.bytes(),
+          ended: outcome.ended,
+        }),
+      );
+      answer(req, res, path, q < 0 ? '' : url.slice(q + 1), outcome).catch((caught: unknown) => {
+        const reply = errorAnswer(caught);
+        if (reply.status >= 500) logger.error({ err: caught }, 'request failed');
+        if (res.headersSent || res.destroyed) return;
+        const sent = sendErrorAnswer(res, reply, req.method === 'HEAD');
+        outcome.bytes = () => sent;
+      });
+    },
+  };
 }
+
+const shuttingDown = (): Error =>
+  Object.assign(new Error('Service Unavailable: the server is shutting down'), {
+    status: 503,
+    expose: true,
+    headers: { 'Retry-After': '5' },
+  });
