@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { HtmlFormatter } from '../../src/format/html.js';
 import { SseFormatter } from '../../src/format/sse.js';
 import type { Formatter } from '../../src/format/formatter.js';
+import { ansiSegments, isPlain } from '../../src/shared/ansi.js';
 import type { FeedEvent } from '../../src/tail/feed.js';
 import { LineHeads, LineSplitter } from '../../src/tail/lines.js';
 
@@ -246,4 +247,13 @@ test('any file, read in any pieces, renders as its lines one by one do (html and
     }),
     { numRuns: 500 },
   );
+});
+
+test('isPlain holds exactly for the lines ansiSegments gives back as themselves', () => {
+  for (let c = 0; c <= 0xffff; c++) {
+    const line = `a${String.fromCharCode(c)}b`;
+    const segs = ansiSegments(line);
+    const itself = segs.length === 1 && segs[0]?.text === line && segs[0].classes.length === 0;
+    assert.equal(isPlain(line), itself, `U+${c.toString(16)}`);
+  }
 });
