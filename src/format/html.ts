@@ -1,5 +1,5 @@
 import { htmlEscape } from 'escape-goat';
-import { ansiSegments, type Segment } from '../shared/ansi.js';
+import { ansiSegments, isPlain, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
 import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, PAGE_HEAD, type SafeHtml } from '../views/html.js';
@@ -91,19 +91,24 @@ function renderLines(lines: readonly DecodedLine[], current: string | null = nul
 
 const RENDERINGS = new SharedRenderings((lines) => renderLines(lines));
 
-/** One line's text as escaped markup. */
-const lineMarkup = (text: string): string => ansiSegments(text).map(segmentMarkup).join('');
+/** One line's text as escaped markup; the common line, with nothing to style or make visible, is only escaped. */
+const lineMarkup = (text: string): string =>
+  isPlain(text) ? escapeText(text) : ansiSegments(text).map(segmentMarkup).join('');
+
+// Most lines hold none of the characters escape-goat replaces: one test spares its five replaces.
+const TO_ESCAPE = /[&<>"']/;
+const escapeText = (text: string): string => (TO_ESCAPE.test(text) ? htmlEscape(text) : text);
 
 /** A span only where the segment has a style: plain text stays plain. */
 function segmentMarkup(seg: Segment): string {
   const colours: string[] = [];
   if (seg.fg !== undefined) colours.push(`color:${seg.fg}`);
   if (seg.bg !== undefined) colours.push(`background-color:${seg.bg}`);
-  if (seg.classes.length === 0 && colours.length === 0) return htmlEscape(seg.text);
+  if (seg.classes.length === 0 && colours.length === 0) return escapeText(seg.text);
   // Class names and rgb() colours come from ansi.ts's fixed vocabulary, never from the line: only the text needs escaping.
   const classAttr = seg.classes.length > 0 ? ` class="${seg.classes.join(' ')}"` : '';
   const styleAttr = colours.length > 0 ? ` style="${colours.join(';')}"` : '';
-  return `<span${classAttr}${styleAttr}>${htmlEscape(seg.text)}</span>`;
+  return `<span${classAttr}${styleAttr}>${escapeText(seg.text)}</span>`;
 }
 
 const notice = (text: string): SafeHtml => html`<div class="n" role="status">${text}</div>\n`;

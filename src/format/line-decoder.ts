@@ -102,10 +102,14 @@ export class LineDecoder {
   }
 
   private renderAfter(before: Pending, ev: DataEvent): Rendered {
+    // A whole line is never cut (LineSplitter cuts only what waits for its newline): all up to the last newline decodes at once.
+    const last = ev.bytes.lastIndexOf(0x0a);
+    const lines = last < 0 ? [] : decodeLines(ev.file, before.bytes, ev.bytes.subarray(0, last + 1), ev.start);
     const splitter = new LineSplitter(this.maxLineBytes);
     // At most maxLineBytes and no newline: held, nothing comes out.
-    splitter.push(before.bytes, ev.start - before.bytes.length);
-    const lines = splitter.push(ev.bytes, ev.start).map((l) => decode(ev.file, l));
+    if (last < 0) splitter.push(before.bytes, ev.start - before.bytes.length);
+    for (const piece of splitter.push(ev.bytes.subarray(last + 1), ev.start + last + 1))
+      lines.push(decode(ev.file, piece));
     const held = splitter.flush();
     return {
       out: Buffer.from(this.shared.render(lines)),
@@ -113,6 +117,33 @@ export class LineDecoder {
       pending: held === null ? NONE : { file: ev.file, end: held.end, bytes: held.bytes },
     };
   }
+}
+
+// Keeps a U+FEFF at the start of the call: lineText drops one from each line, as a decode call per line does.
+const linesDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
+ * The lines of `head` then `whole` (which ends in a newline, `start` its offset), as decode() gives each, in one
+ * decode call: a newline is never part of an invalid sequence (it ends one, as one U+FFFD), so it splits the same.
+ */
+function decodeLines(file: string, head: Buffer, whole: Buffer, start: number): DecodedLine[] {
+  const texts = (head.length > 0 ? linesDecoder.decode(head, { stream: true }) : '') + linesDecoder.decode(whole);
+  const lines: DecodedLine[] = [];
+  let from = 0;
+  let nl = whole.indexOf(0x0a);
+  while (nl >= 0) {
+    const to = texts.indexOf('\n', from);
+    lines.push({ text: lineText(texts, from, to), id: positionToken({ file, offset: start + nl + 1 }) });
+    from = to + 1;
+    nl = whole.indexOf(0x0a, nl + 1);
+  }
+  return lines;
+}
+
+/** texts[from, to) without the CR of a CRLF and without a leading BOM. */
+function lineText(texts: string, from: number, to: number): string {
+  const end = to > from && texts.charCodeAt(to - 1) === 0x0d ? to - 1 : to;
+  return texts.slice(end > from && texts.charCodeAt(from) === 0xfeff ? from + 1 : from, end);
 }
 
 function decode(file: string, line: Line): DecodedLine {

@@ -42,7 +42,7 @@ export class SseFormatter implements Formatter {
 }
 
 // A CR inside a line would end an SSE field early: each CR-separated piece becomes its own data field.
-const data = (text: string): string => `data: ${text.split('\r').join('\ndata: ')}\n`;
+const data = (text: string): string => `data: ${text.includes('\r') ? text.split('\r').join('\ndata: ') : text}\n`;
 
 const named = (event: string, text: string): string => `event: ${event}\n${data(text)}\n`;
 

@@ -85,6 +85,24 @@ export function ansiSegments(line: string): Segment[] {
 const needsCare = (c: number): boolean =>
   (c < 0x20 && c !== 0x09) || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 
+/** Whether the line has no character that needs care: its segments are then the line itself, unstyled, so a renderer may skip them. */
+export const isPlain = (line: string): boolean => !CARE.test(line);
+
+// needsCare as a character class, built from it so the two cannot disagree: one native scan beats a call per character.
+const CARE = new RegExp(`[${careRanges()}]`);
+
+function careRanges(): string {
+  const hex = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`;
+  let ranges = '';
+  for (let c = 0; c <= 0xffff; c++) {
+    if (!needsCare(c) || (c > 0 && needsCare(c - 1))) continue;
+    let last = c;
+    while (last < 0xffff && needsCare(last + 1)) last++;
+    ranges += `${hex(c)}-${hex(last)}`;
+  }
+  return ranges;
+}
+
 function visible(c: number): string {
   if (c < 0x20) return String.fromCharCode(0x2400 + c);
   if (c === 0x7f) return '\u2421';
