@@ -13,7 +13,8 @@
  *   CSI included) and the bidirectional embeddings, overrides and isolates
  *   (U+202A–U+202E, U+2066–U+2069, which reorder what a reader sees: "Trojan source"),
  *   as their code point in angle brackets: `⟨U+009B⟩`, `⟨U+202E⟩`.
- * One left-to-right pass, each character looked at at most twice, no regex.
+ * One left-to-right pass, each character looked at at most twice, no regex
+ * (isPlain, a character class built from the same rule, only tells when it can be skipped).
  */
 export interface Segment {
   /** Text to show as text: control characters already made visible. */
