@@ -41,6 +41,8 @@ describe('/metrics', () => {
     assert.equal(sample(m, 'comet_tail_bytes_sent_total{format="text"}'), 28);
     assert.equal(sample(m, 'comet_tail_bytes_sent_total{format="html"}'), Buffer.byteLength(html.text()));
     assert.ok((sample(m, 'comet_tail_process_resident_memory_bytes') ?? 0) > 0, 'process metrics too');
+    // Sampled every 100 ms (not every 10 ms, which was the idle server's whole CPU cost), but there.
+    assert.notEqual(sample(m, 'comet_tail_nodejs_eventloop_lag_p99_seconds'), null, 'the event-loop lag too');
     text.close();
     html.close();
     await waitUntil(() => srv.running.streams.size === 0, 'the streams to end');
