@@ -328,12 +328,24 @@ export async function sigterm(agents: Agents, dir: string, target: Target, strea
   }
 }
 
+export const FORMATS = ['text', 'html', 'sse'] as const;
+export type FormatName = (typeof FORMATS)[number];
+
+/** The mean of a few measures of one figure; losses add up. */
+export function meanOf(runs: readonly Measured[]): Measured {
+  return {
+    value: runs.reduce((s, r) => s + r.value, 0) / runs.length,
+    lost: runs.reduce((s, r) => s + r.lost, 0),
+    dup: runs.reduce((s, r) => s + r.dup, 0),
+  };
+}
+
 /** Server CPU per delivered line, in µs, for `streams` readers of one format while the writer appends at full speed. */
 export async function formatCost(
   agents: Agents,
   dir: string,
   target: Target,
-  format: 'text' | 'html' | 'sse',
+  format: FormatName,
   streams: number,
   lines: number,
 ): Promise<Measured> {
