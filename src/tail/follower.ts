@@ -260,7 +260,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     if (shared === null) return;
     const { size, mtimeMs } = await shared.handle.stat();
     this.mtimeMs = mtimeMs;
-    if (size < this.emitted) {
+    if (size < this.emitted || !(await this.stillHolds(shared))) {
       await this.recoverFromCopy();
       this.emitted = 0;
       this.lastBytes = EMPTY;
@@ -283,8 +283,10 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   /**
    * Reads the current file from where the feed is until a read comes short: one
    * read for a line appended, as many as needed for a burst. False when there was
-   * nothing at all to read. Reads go to a block of this follower's; a short read
-   * is copied out, so a line does not hold a whole block in the sockets' buffers.
+   * nothing at all to read, or when the bytes before the feed's place are no longer
+   * those handed out (see stillHolds). Each read starts at those bytes, so the check
+   * costs no extra call. Reads go to a block of this follower's; a short read is
+   * copied out, so a line does not hold a whole block in the sockets' buffers.
    */
   private async readAppended(): Promise<boolean> {
     const shared = this.current;
@@ -292,15 +294,35 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     while (shared !== null && !this.closed) {
       const block = this.block ?? Buffer.allocUnsafe(BLOCK_BYTES);
       this.block = block;
-      const { bytesRead } = await shared.handle.read(block, 0, BLOCK_BYTES, this.emitted);
-      if (bytesRead === 0 || this.current !== shared) return any;
+      const proof = this.lastBytes;
+      const { bytesRead } = await shared.handle.read(block, 0, BLOCK_BYTES, this.emitted - proof.length);
+      if (this.current !== shared) return any;
+      // Rewritten under the feed (truncated and grown again): readToEnd finds it too and starts over.
+      if (bytesRead < proof.length || !proof.equals(block.subarray(0, proof.length))) return false;
+      if (bytesRead === proof.length) return any;
       any = true;
       if (bytesRead === BLOCK_BYTES) this.block = null;
-      this.hand(bytesRead === BLOCK_BYTES ? block : Buffer.from(block.subarray(0, bytesRead)));
+      this.hand(
+        bytesRead === BLOCK_BYTES ? block.subarray(proof.length) : Buffer.from(block.subarray(proof.length, bytesRead)),
+      );
       await this.waitForBusyListeners();
       if (bytesRead < BLOCK_BYTES) return true;
     }
     return any;
+  }
+
+  /**
+   * Whether the file still holds, just before the feed's place, the bytes last
+   * handed out. A truncation the follower did not see in time (copytruncate, then
+   * the writer going on past the old size before the next check, under POLLING or
+   * load) leaves the size larger but not those bytes.
+   */
+  private async stillHolds(shared: SharedHandle): Promise<boolean> {
+    const proof = this.lastBytes;
+    if (proof.length === 0) return true;
+    const buf = Buffer.allocUnsafe(proof.length);
+    const n = await readFully(shared.handle, buf, buf.length, this.emitted - proof.length);
+    return n === proof.length && proof.equals(buf);
   }
 
   /** Hands the next bytes of the current file to every listener. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { requireDebianPackage } from '../helpers/debian.js';
@@ -161,4 +161,40 @@ describe('following like tail -F through rotation, with the real logrotate', () 
       await polled.close();
     }
   });
+
+  for (const polling of [false, true]) {
+    test(`copytruncate and the writer going on past the old size before the follower looks (POLLING=${polling}): from the new start, nothing garbled`, async () => {
+      const own = polling ? await startTestServer({ POLLING: 'true', POLL_INTERVAL_MS: '300' }) : srv;
+      try {
+        const name = `regrow-${polling}.log`;
+        const file = path.join(own.dir, name);
+        const old = range(1, 50)
+          .map((n) => `line ${n}\n`)
+          .join('');
+        await writeFile(file, old);
+        const clients = await Promise.all(
+          ['text', 'html', 'sse'].map((f) => openStream(`${own.url}/tail/${name}?lines=50&format=${f}`)),
+        );
+        await allReceive(clients, 50);
+        // What logrotate's copytruncate does, with the next lines written at once: truncate and write are one
+        // writeFile, so the follower finds the file already longer than where its feed stands.
+        await copyFile(file, `${file}.1`);
+        const fresh = range(51, 130)
+          .map((n) => `line ${n}\n`)
+          .join('');
+        assert.ok(fresh.length > old.length);
+        await writeFile(file, fresh);
+        await allReceive(clients, 130);
+        for (const c of clients) assert.deepEqual(numbers(c.text()), range(1, 130));
+        assert.equal(clients[2]?.text().match(/^event: truncated$/gm)?.length, 1);
+        assert.match(
+          clients[2]?.text() ?? '',
+          /data: line 50\n\nevent: truncated\ndata: file truncated; following it from its new start\n\nid: \d+-8\ndata: line 51\n/,
+        );
+        for (const c of clients) c.close();
+      } finally {
+        if (polling) await own.close();
+      }
+    });
+  }
 });
