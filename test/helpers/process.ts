@@ -47,3 +47,34 @@ export function exitCode(child: ChildProcessWithoutNullStreams): Promise<number 
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
+
+/** The real entry point as its own process, listening: its port and pid, all it has logged so far, and a SIGTERM stop. */
+export interface MainProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly port: number;
+  readonly pid: number;
+  log(): string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startMain(
+  env: Record<string, string>,
+  cwd: string,
+  limits: { nofile?: number } = {},
+): Promise<MainProcess> {
+  const child = spawnMain(env, cwd, limits);
+  let log = '';
+  child.stdout.on('data', (c: Buffer) => (log += c.toString()));
+  const port = await listeningPort(child);
+  return {
+    child,
+    port,
+    pid: child.pid ?? 0,
+    log: () => log,
+    stop() {
+      child.kill('SIGTERM');
+      return exitCode(child);
+    },
+  };
+}

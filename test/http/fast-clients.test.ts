@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { exitCode, listeningPort, spawnMain } from '../helpers/process.js';
+import { type MainProcess, startMain } from '../helpers/process.js';
 import { makeLogDir } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -65,26 +65,19 @@ const MARK_EVERY = 32;
 
 describe('fast clients are never cut off as slow (finding 5)', () => {
   let dir: string;
-  let server: ReturnType<typeof spawnMain>;
-  let port: number;
-  let log = '';
+  let main: MainProcess;
 
   before(async () => {
     dir = await makeLogDir();
     await writeFile(path.join(dir, 'short.log'), '');
-    server = spawnMain({ LOG_DIR: dir, CLIENT_BUFFER_BYTES: String(MB), TAIL_LINES: '0' }, dir);
-    server.stdout.on('data', (c: Buffer) => (log += c.toString()));
-    port = await listeningPort(server);
+    main = await startMain({ LOG_DIR: dir, CLIENT_BUFFER_BYTES: String(MB), TAIL_LINES: '0' }, dir);
   });
-  after(async () => {
-    server.kill('SIGTERM');
-    await exitCode(server);
-  });
+  after(() => main.stop());
 
   test('an html and an sse reader get every one of 4 MB of short lines, in order, and neither ends as slow', {
     timeout: 180_000,
   }, async () => {
-    const url = `http://127.0.0.1:${port}/tail/short.log`;
+    const url = `http://127.0.0.1:${main.port}/tail/short.log`;
     const html = await fastReader(url, 'html');
     const sse = await fastReader(url, 'sse');
     const lines = Math.ceil((MEGABYTES * MB) / 1.2);
@@ -101,7 +94,7 @@ describe('fast clients are never cut off as slow (finding 5)', () => {
       `both readers at the last line (html at ${html.count()}, sse at ${sse.count()} of ${lines})`,
       150_000,
     );
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${main.port}/metrics`)).text();
     html.close();
     sse.close();
     const seen = `html ${html.count()}${html.ended() ? ' (ended)' : ''}, sse ${sse.count()}${sse.ended() ? ' (ended)' : ''} of ${lines}`;
@@ -120,10 +113,14 @@ describe('fast clients are never cut off as slow (finding 5)', () => {
       );
     assert.deepEqual(slow, [], 'no stream ended as slow (metrics)');
     await waitUntil(
-      () => log.split('\n').filter((l) => l.includes('"path":"/tail/short.log"')).length === 2,
+      () =>
+        main
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('"path":"/tail/short.log"')).length === 2,
       'both request log lines',
     );
-    assert.ok(!log.includes('"ended":"slow"'), 'no stream ended as slow (request log)');
+    assert.ok(!main.log().includes('"ended":"slow"'), 'no stream ended as slow (request log)');
     process.stdout.write(`# ${lines} lines (${MEGABYTES} MB) reached both an html and an sse reader\n`);
   });
 });

@@ -5,7 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { exitCode, listeningPort, spawnMain } from '../helpers/process.js';
+import { type MainProcess, startMain } from '../helpers/process.js';
 import { rssBytes } from '../helpers/proc.js';
 import { makeLogDir, startTestServer } from '../helpers/server.js';
 
@@ -73,32 +73,25 @@ function stalledClient(port: number, target: string): Promise<{ socket: net.Sock
 
 describe('bounded memory: slow clients, huge appends, lines without newlines', () => {
   let dir: string;
-  let server: ReturnType<typeof spawnMain>;
-  let port: number;
-  let log = '';
+  let main: MainProcess;
 
   before(async () => {
     dir = await makeLogDir();
     await writeFile(path.join(dir, 'big.log'), '');
     await writeFile(path.join(dir, 'oneline.log'), '');
-    server = spawnMain({ LOG_DIR: dir, CLIENT_BUFFER_BYTES: String(MB), TAIL_LINES: '0' }, dir);
-    server.stdout.on('data', (c: Buffer) => (log += c.toString()));
-    port = await listeningPort(server);
+    main = await startMain({ LOG_DIR: dir, CLIENT_BUFFER_BYTES: String(MB), TAIL_LINES: '0' }, dir);
   });
-  after(async () => {
-    server.kill('SIGTERM');
-    await exitCode(server);
-  });
+  after(() => main.stop());
 
   test('a client that never reads while 100 MB is appended is ended; a normal client gets every line; RSS stays bounded', {
     timeout: 180_000,
   }, async () => {
     const file = path.join(dir, 'big.log');
-    const normal = await countingClient(`http://127.0.0.1:${port}/tail/big.log`);
-    const slow = await stalledClient(port, '/tail/big.log?format=html');
-    const baseline = rssBytes(server.pid ?? 0);
+    const normal = await countingClient(`http://127.0.0.1:${main.port}/tail/big.log`);
+    const slow = await stalledClient(main.port, '/tail/big.log?format=html');
+    const baseline = rssBytes(main.pid);
     let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.pid ?? 0))), 20);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(main.pid))), 20);
 
     // The writer is its own process, so this one only reads.
     const total = 100 * MB;
@@ -120,7 +113,10 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
       slowBytes >= 0 && slowBytes < total / 4,
       `the stalled client was cut off (it had ${slowBytes} bytes waiting)`,
     );
-    const ended = log.split('\n').filter((l) => l.includes('"ended":"slow"'));
+    const ended = main
+      .log()
+      .split('\n')
+      .filter((l) => l.includes('"ended":"slow"'));
     assert.equal(ended.length, 1, 'the stalled stream, and only it, ended as slow');
     const growth = peak - baseline;
     process.stdout.write(
@@ -134,7 +130,7 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
     const chunks: string[] = [];
     let pieces = 0;
     const html = await new Promise<http.IncomingMessage>((resolve) =>
-      http.get(`http://127.0.0.1:${port}/tail/oneline.log?format=html`, { agent: false }, resolve),
+      http.get(`http://127.0.0.1:${main.port}/tail/oneline.log?format=html`, { agent: false }, resolve),
     );
     html.setEncoding('utf8');
     let tail = '';
@@ -144,9 +140,9 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
       tail = t.slice(-30);
       if (chunks.length < 1) chunks.push(c);
     });
-    const baseline = rssBytes(server.pid ?? 0);
+    const baseline = rssBytes(main.pid);
     let peak = baseline;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.pid ?? 0))), 20);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(main.pid))), 20);
     let ended = false;
     html.on('close', () => (ended = true));
     try {
@@ -156,7 +152,7 @@ describe('bounded memory: slow clients, huge appends, lines without newlines', (
         await waitFor(
           () => pieces >= 16 * i - 1 || ended,
           60_000,
-          () => `${pieces} pieces after ${i} MiB; server: ${metricsLine(log)}`,
+          () => `${pieces} pieces after ${i} MiB; server: ${metricsLine(main.log())}`,
         );
         assert.ok(!ended, `the stream ended after ${pieces} pieces`);
       }

@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openFds } from '../helpers/proc.js';
-import { exitCode, listeningPort, spawnMain } from '../helpers/process.js';
+import { type MainProcess, startMain } from '../helpers/process.js';
 import { makeLogDir } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -73,33 +73,26 @@ const NOFILE = 64;
 
 describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', () => {
   let dir: string;
-  let server: ReturnType<typeof spawnMain>;
-  let port: number;
-  let log = '';
+  let main: MainProcess;
 
   before(async () => {
     dir = await makeLogDir();
     await writeFile(path.join(dir, 'x.log'), 'the file\n');
     for (let i = 0; i < FILES; i++) await writeFile(path.join(dir, `f${i}.log`), `f${i}\n`);
-    server = spawnMain({ LOG_DIR: dir }, dir, { nofile: NOFILE });
-    server.stdout.on('data', (c: Buffer) => (log += c.toString()));
-    port = await listeningPort(server);
+    main = await startMain({ LOG_DIR: dir }, dir, { nofile: NOFILE });
   });
-  after(async () => {
-    server.kill('SIGTERM');
-    await exitCode(server);
-  });
+  after(() => main.stop());
 
   test('/download, /view and the index answer 5xx with one line while no descriptor is left, and 200 once there are', {
     timeout: 60_000,
   }, async () => {
-    const baseline = openFds(server.pid ?? 0);
-    const control = await Connection.open(port);
+    const baseline = openFds(main.pid);
+    const control = await Connection.open(main.port);
     const streams: Connection[] = [];
     // Streams on distinct files take two descriptors each (socket, file) until one cannot be had.
     let refused: Answer | null = null;
     for (let i = 0; i < FILES; i++) {
-      const conn = await Connection.open(port).catch(() => null);
+      const conn = await Connection.open(main.port).catch(() => null);
       if (conn === null) break;
       streams.push(conn);
       const answer = await conn.request(`/tail/f${i}.log`);
@@ -110,7 +103,7 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
       // Keeps the control connection from its keep-alive timeout meanwhile.
       assert.equal((await control.request('/healthz'))?.status, 200);
     }
-    const held = openFds(server.pid ?? 0);
+    const held = openFds(main.pid);
     assert.ok(streams.length < FILES, `the descriptors ran out (${streams.length} streams, ${held} fds)`);
     process.stdout.write(
       `# fds: ${baseline} at start, ${held} with ${streams.length} streams open (limit ${NOFILE}); the last stream got ${refused === null ? 'no answer' : refused.status}\n`,
@@ -144,16 +137,20 @@ describe('out of file descriptors: 5xx and a log line, never 404 (finding 7)', (
         assert.equal(a.headers.get(h), undefined, `${what}: ${h}`);
     }
     await waitUntil(
-      () => log.split('\n').some((l) => l.includes('"level":50') && l.includes('"code":"EMFILE"')),
+      () =>
+        main
+          .log()
+          .split('\n')
+          .some((l) => l.includes('"level":50') && l.includes('"code":"EMFILE"')),
       'an error log line with the cause',
     );
 
     for (const s of streams) s.socket.destroy();
     await waitUntil(
-      () => openFds(server.pid ?? 0) <= baseline + 1,
-      `the streams' descriptors released (${openFds(server.pid ?? 0)}, baseline ${baseline})`,
+      () => openFds(main.pid) <= baseline + 1,
+      `the streams' descriptors released (${openFds(main.pid)}, baseline ${baseline})`,
     );
-    const again = await Connection.open(port);
+    const again = await Connection.open(main.port);
     for (const [target, headers] of [
       ['/download/x.log', {}],
       ['/view/x.log', {}],
