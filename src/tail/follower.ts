@@ -41,6 +41,9 @@ export interface FollowerListener {
 
 const EMPTY = Buffer.alloc(0);
 
+/** What a read of appended bytes found: some, none, or the bytes before the feed's place changed (unchecked: not looked). */
+type Appended = 'read' | 'nothing' | 'rewritten' | 'unchecked';
+
 // More than logrotate's usual `rotate` count, so no file kept beside the name is read twice.
 const SEEN_INODES = 32;
 
@@ -167,8 +170,9 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     // With a watch on the open file, a change of content is told by it and a change of name by the name's watch:
     // what was appended is read at once, and the size is asked for only when there was nothing (a truncation).
     const contentOnly = this.opts.watchContent && !this.nameChanged;
-    if (contentOnly && (await this.readAppended())) return;
-    await this.readToEnd();
+    const appended = contentOnly ? await this.readAppended() : 'unchecked';
+    if (appended === 'read') return;
+    await this.readToEnd(appended);
     if (contentOnly) return;
     this.nameChanged = false;
     const named = await orMissing(stat(this.abs));
@@ -255,12 +259,14 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     }
   }
 
-  private async readToEnd(): Promise<void> {
+  /** Reads what is left; `proof` is what readAppended found of the bytes before the feed's place, if it just looked. */
+  private async readToEnd(proof: Exclude<Appended, 'read'> = 'unchecked'): Promise<void> {
     const shared = this.current;
     if (shared === null) return;
     const { size, mtimeMs } = await shared.handle.stat();
     this.mtimeMs = mtimeMs;
-    if (size < this.emitted || !(await this.stillHolds(shared))) {
+    const rewritten = proof === 'rewritten' || (proof === 'unchecked' && !(await this.stillHolds(shared)));
+    if (size < this.emitted || rewritten) {
       await this.recoverFromCopy();
       this.emitted = 0;
       this.lastBytes = EMPTY;
@@ -282,13 +288,13 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   /**
    * Reads the current file from where the feed is until a read comes short: one
-   * read for a line appended, as many as needed for a burst. False when there was
-   * nothing at all to read, or when the bytes before the feed's place are no longer
-   * those handed out (see stillHolds). Each read starts at those bytes, so the check
-   * costs no extra call. Reads go to a block of this follower's; a short read is
+   * read for a line appended, as many as needed for a burst. `nothing` when there
+   * was nothing at all to read, `rewritten` when the bytes before the feed's place
+   * are no longer those handed out (see stillHolds). Each read starts at those
+   * bytes, so the check costs no extra call. Reads go to a block of this follower's; a short read is
    * copied out, so a line does not hold a whole block in the sockets' buffers.
    */
-  private async readAppended(): Promise<boolean> {
+  private async readAppended(): Promise<Appended> {
     const shared = this.current;
     let any = false;
     while (shared !== null && !this.closed) {
@@ -296,19 +302,20 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       this.block = block;
       const proof = this.lastBytes;
       const { bytesRead } = await shared.handle.read(block, 0, BLOCK_BYTES, this.emitted - proof.length);
-      if (this.current !== shared) return any;
-      // Rewritten under the feed (truncated and grown again): readToEnd finds it too and starts over.
-      if (bytesRead < proof.length || !proof.equals(block.subarray(0, proof.length))) return false;
-      if (bytesRead === proof.length) return any;
+      // Another file became current meanwhile: what was found here says nothing of it.
+      if (this.current !== shared) return any ? 'read' : 'unchecked';
+      // Rewritten under the feed (truncated, perhaps grown again): readToEnd takes it as a truncation.
+      if (bytesRead < proof.length || !proof.equals(block.subarray(0, proof.length))) return 'rewritten';
+      if (bytesRead === proof.length) return any ? 'read' : 'nothing';
       any = true;
       if (bytesRead === BLOCK_BYTES) this.block = null;
       this.hand(
         bytesRead === BLOCK_BYTES ? block.subarray(proof.length) : Buffer.from(block.subarray(proof.length, bytesRead)),
       );
       await this.waitForBusyListeners();
-      if (bytesRead < BLOCK_BYTES) return true;
+      if (bytesRead < BLOCK_BYTES) return 'read';
     }
-    return any;
+    return any ? 'read' : 'nothing';
   }
 
   /**
