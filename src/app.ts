@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
-import { authCheck, authGuard } from './http/auth.js';
+import { type AuthCheck, authCheck, authGuard } from './http/auth.js';
 import type { AppDeps, AppState } from './http/context.js';
 import { errorAnswers } from './http/errors.js';
 import { requestLog } from './http/request-log.js';
@@ -17,8 +17,9 @@ import { tailRoute } from './routes/tail.js';
  * (see src/routes/tail.ts for why), everything else by the koa app.
  */
 export function createHandler(deps: AppDeps): RequestListener {
-  const tail = tailRoute(deps);
-  const koa = createApp(deps).callback();
+  const auth = authCheck(deps.config);
+  const tail = tailRoute(deps, auth);
+  const koa = createApp(deps, auth).callback();
   return (req, res) => {
     if (tail.matches(req)) tail.serve(req, res);
     else void koa(req, res);
@@ -26,7 +27,7 @@ export function createHandler(deps: AppDeps): RequestListener {
 }
 
 /** The Koa application, wired from its dependencies; it never listens (main does). */
-export function createApp(deps: AppDeps): Koa<AppState> {
+export function createApp(deps: AppDeps, auth: AuthCheck | null): Koa<AppState> {
   const app = new Koa<AppState>();
   // A client going away mid-answer is normal; everything else reaching here is a server error.
   app.on('error', (err: NodeJS.ErrnoException) => {
@@ -56,7 +57,6 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(requestLog(deps.logger));
   app.use(errorAnswers());
-  const auth = authCheck(deps.config);
   if (auth !== null) app.use(authGuard(auth));
   app.use(root.routes());
   app.use(root.allowedMethods());

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Config } from '../config.js';
 import type { AppState } from './context.js';
+import { AnswerError } from './errors.js';
 
 // Hashing first gives equal-length inputs, so the comparison time says nothing about the secret's length.
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -11,17 +12,7 @@ const same = (a: string, b: Buffer): boolean => timingSafeEqual(digest(a), b);
 export interface AuthCheck {
   allows(path: string, authorization: string | undefined): boolean;
   /** The 401 for one that may not. */
-  refusal(): UnauthorizedError;
-}
-
-/** No or wrong credentials (in http-errors' shape, so it is answered as it is). */
-export class UnauthorizedError extends Error {
-  readonly status = 401;
-  readonly expose = true;
-  constructor(readonly headers: Readonly<Record<string, string>>) {
-    super('Unauthorized: credentials required');
-    this.name = 'UnauthorizedError';
-  }
+  refusal(): AnswerError;
 }
 
 /**
@@ -55,7 +46,7 @@ export function authCheck(config: Config): AuthCheck | null {
   return {
     allows: (path, authorization) => open.has(path) || allowed(authorization ?? ''),
     refusal: () =>
-      new UnauthorizedError({
+      new AnswerError(401, 'Unauthorized: credentials required', {
         'WWW-Authenticate': user !== null ? 'Basic realm="comet-tail", charset="UTF-8"' : 'Bearer realm="comet-tail"',
       }),
   };

@@ -9,6 +9,19 @@ interface HttpishError {
   headers?: Record<string, string>;
 }
 
+/** An answer meant for the client: its status, its one-line message and its own headers (http-errors' shape, so koa's middleware and the stream route answer it as it is). */
+export class AnswerError extends Error {
+  readonly expose = true;
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'AnswerError';
+  }
+}
+
 /** A one-line error answer, whoever sends it (koa's middleware or the stream route). */
 export interface ErrorAnswer {
   readonly status: number;

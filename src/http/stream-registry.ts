@@ -1,3 +1,5 @@
+import { AnswerError } from './errors.js';
+
 /** What the registry needs of an open stream (a tail stream, a download): word when it ends, and a way to end it on shutdown. */
 export interface RegisteredStream {
   onEnd(listener: () => void): void;
@@ -29,13 +31,10 @@ export class StreamRegistry {
   }
 }
 
-/** The answer past MAX_STREAMS, for a stream of any kind (in http-errors' shape, so it is answered as it is). */
-export class TooManyStreamsError extends Error {
-  readonly status = 503;
-  readonly expose = true;
-  readonly headers = { 'Retry-After': '5' };
+/** The answer past MAX_STREAMS, for a stream of any kind. */
+export class TooManyStreamsError extends AnswerError {
   constructor() {
-    super('Service Unavailable: too many open streams, try again later');
+    super(503, 'Service Unavailable: too many open streams, try again later', { 'Retry-After': '5' });
     this.name = 'TooManyStreamsError';
   }
 }

@@ -6,9 +6,9 @@ import { badPath, notFound } from '../files/errors.js';
 import type { FormatName } from '../format/formatter.js';
 import { HTML_STREAM_CSP } from '../format/html.js';
 import { createFormatter } from '../format/index.js';
-import { authCheck } from '../http/auth.js';
+import type { AuthCheck } from '../http/auth.js';
 import type { AppDeps } from '../http/context.js';
-import { errorAnswer, sendErrorAnswer } from '../http/errors.js';
+import { AnswerError, errorAnswer, sendErrorAnswer } from '../http/errors.js';
 import { logRequest } from '../http/request-log.js';
 import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
@@ -92,15 +92,6 @@ interface Outcome {
   ended: string | undefined;
 }
 
-class MethodNotAllowedError extends Error {
-  readonly status = 405;
-  readonly expose = true;
-  readonly headers = { Allow: 'HEAD, GET' };
-  constructor() {
-    super('Method Not Allowed: /tail takes GET and HEAD');
-  }
-}
-
 /**
  * `/tail/<file>`: the backlog, then every line appended, for as long as the
  * client stays. Answered by plain node:http rather than koa: a stream is held
@@ -108,10 +99,9 @@ class MethodNotAllowedError extends Error {
  * would cost ~4.5 KB more per held stream than the stream itself. Auth, the
  * error answers and the request log are the same functions koa's middleware use.
  */
-export function tailRoute(deps: AppDeps): PlainRoute {
+export function tailRoute(deps: AppDeps, auth: AuthCheck | null): PlainRoute {
   const { config, guard, engine, streams, logger } = deps;
   const prefix = `${config.basePath}/tail/`.toLowerCase();
-  const auth = authCheck(config);
 
   async function answer(req: IncomingMessage, res: ServerResponse, path: string, search: string, outcome: Outcome) {
     if (auth !== null && !auth.allows(path, req.headers.authorization)) throw auth.refusal();
@@ -119,7 +109,8 @@ export function tailRoute(deps: AppDeps): PlainRoute {
       res.writeHead(200, { Allow: 'HEAD, GET', 'Content-Length': '0' }).end();
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError();
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new AnswerError(405, 'Method Not Allowed: /tail takes GET and HEAD', { Allow: 'HEAD, GET' });
     const query = parseQuery(search);
     const params = parseTailParams(req, query, config);
     const searchParams = parseSearchParams(query, params.from);
@@ -189,7 +180,8 @@ export function tailRoute(deps: AppDeps): PlainRoute {
         // Nothing has gone out yet: a file that vanished since the guard saw it is a plain 404, any other failure (EMFILE) a 5xx.
         writer.discard();
         outcome.bytes = () => 0;
-        if (err instanceof EngineClosedError) throw shuttingDown();
+        if (err instanceof EngineClosedError)
+          throw new AnswerError(503, 'Service Unavailable: the server is shutting down', { 'Retry-After': '5' });
         throw err instanceof FileUnavailableError ? notFound() : searchErrorAnswer(err);
       }
       logger.error({ err, path }, 'stream failed');
@@ -229,10 +221,3 @@ export function tailRoute(deps: AppDeps): PlainRoute {
     },
   };
 }
-
-const shuttingDown = (): Error =>
-  Object.assign(new Error('Service Unavailable: the server is shutting down'), {
-    status: 503,
-    expose: true,
-    headers: { 'Retry-After': '5' },
-  });
