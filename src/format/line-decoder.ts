@@ -114,7 +114,8 @@ export class LineDecoder {
     return {
       out: Buffer.from(this.shared.render(lines)),
       lines: lines.length,
-      pending: held === null ? NONE : { file: ev.file, end: held.end, bytes: held.bytes },
+      // Copied: the held bytes may lie in the event's read block, which is read into again once it is sent.
+      pending: held === null ? NONE : { file: ev.file, end: held.end, bytes: Buffer.from(held.bytes) },
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { EndReason, FormatName, Formatter } from '../format/formatter.js';
 import { BackPressure } from '../tail/back-pressure.js';
+import type { BlockLease } from '../tail/block-pool.js';
 import type { FeedEvent, FeedSink } from '../tail/feed.js';
 import type { StreamObserver } from './metrics.js';
 
@@ -87,7 +88,11 @@ export class StreamWriter implements FeedSink {
       return;
     }
     this.begin();
-    this.write(this.formatter.event(ev));
+    const out = this.formatter.event(ev);
+    // The read's own bytes (text): the socket holds them until written, so their block is retained till then.
+    const lease =
+      ev.type === 'data' && typeof out !== 'string' && out.buffer === ev.bytes.buffer ? ev.lease : undefined;
+    this.write(out, lease);
   }
 
   closed(): boolean {
@@ -128,12 +133,17 @@ export class StreamWriter implements FeedSink {
     if (reason === 'slow') setTimeout(() => this.res.destroy(), BackPressure.END_GRACE_MS).unref();
   }
 
-  private write(chunk: string | Buffer): void {
+  private write(chunk: string | Buffer, lease?: BlockLease): void {
     if (chunk.length === 0 || this.ended || this.res.destroyed) return;
     const bytes = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     this.bytesSent += bytes;
     this.lastWrite = Date.now();
-    this.res.write(chunk);
+    if (lease === undefined) this.res.write(chunk);
+    else {
+      lease.retain();
+      // Called once node is done with the chunk: written, or dropped with the socket.
+      this.res.write(chunk, () => lease.release());
+    }
     this.observer.sent(this.format, bytes, this.formatter.linesOut - this.linesReported);
     this.linesReported = this.formatter.linesOut;
   }

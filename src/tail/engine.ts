@@ -1,5 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { BackPressure } from './back-pressure.js';
+import { blockPart, BlockPool } from './block-pool.js';
 import { backlogStart, BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent, FeedSink, Position } from './feed.js';
 import { DirWatches } from './dir-watch.js';
@@ -86,6 +87,8 @@ export class TailEngine {
   private readonly closing = new Set<Promise<void>>();
   private readonly backPressure: BackPressure;
   private readonly dirs = new DirWatches();
+  /** Read blocks, used again by every follower and backlog once their streams are done with them. */
+  private readonly pool = new BlockPool();
   /** Set by close(): a follow that arrives or resumes after it would leave watches and timers no one closes. */
   private closed = false;
 
@@ -206,7 +209,7 @@ export class TailEngine {
       for (const seg of segments) {
         if (gone() || sink.closed()) return;
         if (seg.before !== null) sink.event(seg.before);
-        await sendRange(seg, sink, gone, heads, this.backPressure);
+        await sendRange(seg, sink, gone, heads, this.backPressure, this.pool);
       }
     } finally {
       await Promise.all(segments.filter((s) => s.owned).map((s) => s.handle.close()));
@@ -223,6 +226,7 @@ export class TailEngine {
       {
         maxLineBytes: this.opts.maxLineBytes,
         watchContent: !this.opts.polling,
+        pool: this.pool,
       },
     );
     const onName = (): void => void follower.check();
@@ -240,7 +244,7 @@ export class TailEngine {
   }
 
   private leave(abs: string, entry: Entry, sub: Subscription): void {
-    sub.gone = true;
+    sub.leave();
     entry.follower.listeners.delete(sub);
     const unused = (): boolean =>
       entry.follower.listeners.size === 0 && entry.joining === 0 && this.entries.get(abs) === entry;
@@ -274,14 +278,19 @@ async function sendRange(
   gone: () => boolean,
   heads: LineHeads,
   backPressure: BackPressure,
+  pool: BlockPool,
 ): Promise<void> {
   let pos = seg.start;
   while (pos < seg.end && !gone() && !sink.closed()) {
-    const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, seg.end - pos));
-    const n = await readFully(seg.handle, buf, buf.length, pos);
-    if (n === 0) break;
-    const bytes = n === buf.length ? buf : buf.subarray(0, n);
-    sink.event({ type: 'data', file: seg.file, start: pos, bytes, head: heads.next(seg.file, pos, bytes) });
+    const lease = pool.take();
+    const n = await readFully(seg.handle, lease.bytes, Math.min(BLOCK_BYTES, seg.end - pos), pos);
+    if (n === 0) {
+      lease.release();
+      break;
+    }
+    const part = blockPart(lease, 0, n);
+    sink.event({ type: 'data', file: seg.file, start: pos, head: heads.next(seg.file, pos, part.bytes), ...part });
+    lease.release();
     pos += n;
     if (!backPressure.backlogMayRead(sink.pendingBytes())) await sink.ready();
   }
@@ -290,6 +299,7 @@ async function sendRange(
 /** One stream's place in a follower: queues the live feed while its backlog is still being sent. */
 class Subscription implements FollowerListener {
   gone = false;
+  /** What came while the backlog was sent; each queued read block retained until it is sent. */
   private queue: FeedEvent[] | null = [];
   private queuedBytes = 0;
 
@@ -303,7 +313,16 @@ class Subscription implements FollowerListener {
   goLive(): void {
     const queued = this.queue;
     this.queue = null;
-    for (const ev of queued ?? []) this.send(ev);
+    for (const ev of queued ?? []) {
+      this.send(ev);
+      if (ev.type === 'data') ev.lease?.release();
+    }
+  }
+
+  /** Gone from the follower: what is queued will never be sent. */
+  leave(): void {
+    this.gone = true;
+    for (const ev of this.queue?.splice(0) ?? []) if (ev.type === 'data') ev.lease?.release();
   }
 
   deliver(ev: FeedEvent): void {
@@ -312,6 +331,7 @@ class Subscription implements FollowerListener {
       this.send(ev);
       return;
     }
+    if (ev.type === 'data') ev.lease?.retain();
     this.queue.push(ev);
     this.queuedBytes += ev.type === 'data' ? ev.bytes.length : 0;
     if (this.backPressure.isSlow(this.queuedBytes)) this.sink.abort('slow');

@@ -1,3 +1,5 @@
+import type { BlockLease } from './block-pool.js';
+
 /**
  * What the tail engine hands to each stream. Every byte carries its place:
  * `file` names the file's identity (its inode) and `start` the byte offset of
@@ -11,6 +13,11 @@ export type FeedEvent =
       readonly bytes: Buffer;
       /** The unterminated start of the line `bytes` continue, ending at `start` (see LineHeads); empty when `bytes` start a line or that is not known. */
       readonly head: Buffer;
+      /**
+       * Present when `bytes` lie in a pooled read block, which is read into again once every holder let go:
+       * a sink that keeps `bytes` after `event()` returns must `retain()` it and `release()` it when done, or copy them.
+       */
+      readonly lease?: BlockLease;
     }
   /** The same file was cut short (copytruncate, `: > file`): what follows is from its new start. */
   | { readonly type: 'truncated'; readonly file: string }
@@ -31,6 +38,7 @@ export interface Position {
 
 /** The consumer side of a subscription, implemented by whatever writes a stream out. */
 export interface FeedSink {
+  /** `ev`'s bytes are only the sink's for this call unless it retains their lease (see FeedEvent). */
   event(ev: FeedEvent): void;
   /** The consumer is gone: nothing more need be read for it. */
   closed(): boolean;

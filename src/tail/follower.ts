@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { OpenedFile } from '../files/guard.js';
 import { BackPressure } from './back-pressure.js';
+import { blockPart, BlockPool, type BlockLease, type BlockPart } from './block-pool.js';
 import { BLOCK_BYTES, readFully } from './backlog.js';
 import type { FeedEvent } from './feed.js';
 import { LineHeads } from './lines.js';
@@ -27,9 +28,11 @@ export interface FollowerOptions {
    * engine's polls drive the checks.
    */
   readonly watchContent: boolean;
+  /** Where read blocks come from: shared by the engine's followers. */
+  readonly pool: BlockPool;
 }
 
-const DEFAULT_OPTIONS: FollowerOptions = { maxLineBytes: 65536, watchContent: true };
+const DEFAULT_OPTIONS: FollowerOptions = { maxLineBytes: 65536, watchContent: true, pool: new BlockPool() };
 
 /** A reader of the follower's chunks; the follower waits briefly for busy ones so fast readers are not cut off. */
 export interface FollowerListener {
@@ -90,8 +93,6 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private readonly heads: LineHeads;
   /** The watch on the open file: every change read at once, with no timer between the write and the read. */
   private content: FSWatcher | null = null;
-  /** Where appended bytes are read to (see readAppended). */
-  private block: Buffer | null = null;
 
   constructor(
     readonly abs: string,
@@ -142,7 +143,6 @@ export class Follower<L extends FollowerListener = FollowerListener> {
 
   close(): void {
     this.closed = true;
-    this.block = null;
     this.unwatchContent();
     this.current?.release();
     this.current = null;
@@ -278,10 +278,13 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   /** Reads and hands out `from`'s bytes between what was emitted and `size`. */
   private async readRange(from: SharedHandle, size: number): Promise<void> {
     while (this.emitted < size && !this.closed) {
-      const buf = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, size - this.emitted));
-      const n = await readFully(from.handle, buf, buf.length, this.emitted);
-      if (n === 0) break;
-      this.hand(n === buf.length ? buf : buf.subarray(0, n));
+      const lease = this.opts.pool.take();
+      const n = await readFully(from.handle, lease.bytes, Math.min(BLOCK_BYTES, size - this.emitted), this.emitted);
+      if (n === 0) {
+        lease.release();
+        break;
+      }
+      this.handRead(lease, 0, n);
       await this.waitForBusyListeners();
     }
   }
@@ -291,31 +294,41 @@ export class Follower<L extends FollowerListener = FollowerListener> {
    * read for a line appended, as many as needed for a burst. `nothing` when there
    * was nothing at all to read, `rewritten` when the bytes before the feed's place
    * are no longer those handed out (see stillHolds). Each read starts at those
-   * bytes, so the check costs no extra call. Reads go to a block of this follower's; a short read is
-   * copied out, so a line does not hold a whole block in the sockets' buffers.
+   * bytes, so the check costs no extra call.
    */
   private async readAppended(): Promise<Appended> {
     const shared = this.current;
     let any = false;
     while (shared !== null && !this.closed) {
-      const block = this.block ?? Buffer.allocUnsafe(BLOCK_BYTES);
-      this.block = block;
+      const lease = this.opts.pool.take();
       const proof = this.lastBytes;
-      const { bytesRead } = await shared.handle.read(block, 0, BLOCK_BYTES, this.emitted - proof.length);
-      // Another file became current meanwhile: what was found here says nothing of it.
-      if (this.current !== shared) return any ? 'read' : 'unchecked';
-      // Rewritten under the feed (truncated, perhaps grown again): readToEnd takes it as a truncation.
-      if (bytesRead < proof.length || !proof.equals(block.subarray(0, proof.length))) return 'rewritten';
-      if (bytesRead === proof.length) return any ? 'read' : 'nothing';
+      const { bytesRead } = await shared.handle.read(lease.bytes, 0, BLOCK_BYTES, this.emitted - proof.length);
+      const found = this.appendedIn(shared, lease.bytes, bytesRead, proof);
+      if (found !== 'read') {
+        lease.release();
+        return any && found !== 'rewritten' ? 'read' : found;
+      }
       any = true;
-      if (bytesRead === BLOCK_BYTES) this.block = null;
-      this.hand(
-        bytesRead === BLOCK_BYTES ? block.subarray(proof.length) : Buffer.from(block.subarray(proof.length, bytesRead)),
-      );
+      this.handRead(lease, proof.length, bytesRead);
       await this.waitForBusyListeners();
       if (bytesRead < BLOCK_BYTES) return 'read';
     }
     return any ? 'read' : 'nothing';
+  }
+
+  /** What one read from just before the feed's place found (see readAppended). */
+  private appendedIn(shared: SharedHandle, block: Buffer, bytesRead: number, proof: Buffer): Appended {
+    // Another file became current meanwhile: what was found here says nothing of it.
+    if (this.current !== shared) return 'unchecked';
+    // Rewritten under the feed (truncated, perhaps grown again): readToEnd takes it as a truncation.
+    if (bytesRead < proof.length || !proof.equals(block.subarray(0, proof.length))) return 'rewritten';
+    return bytesRead === proof.length ? 'nothing' : 'read';
+  }
+
+  /** Hands `[from, to)` of a block just read (see blockPart), then lets go of it: the streams retain what they keep. */
+  private handRead(lease: BlockLease, from: number, to: number): void {
+    this.hand(blockPart(lease, from, to));
+    lease.release();
   }
 
   /**
@@ -333,12 +346,13 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   }
 
   /** Hands the next bytes of the current file to every listener. */
-  private hand(bytes: Buffer): void {
+  private hand({ bytes, lease }: BlockPart): void {
     const start = this.emitted;
     this.emitted += bytes.length;
     this.lastBytes = Buffer.concat([this.lastBytes, bytes.subarray(-COPY_PROOF_BYTES)]).subarray(-COPY_PROOF_BYTES);
     const file = String(this.ino);
-    this.emit({ type: 'data', file, start, bytes, head: this.heads.next(file, start, bytes) });
+    const head = this.heads.next(file, start, bytes);
+    this.emit({ type: 'data', file, start, bytes, head, lease });
   }
 
   /** copytruncate: what was written after the last read survives only in the copy; deliver it from there first. */

@@ -16,7 +16,8 @@ class Collector implements FeedSink {
   private waiters: Array<() => void> = [];
   aborted: string | null = null;
   event(ev: FeedEvent): void {
-    this.events.push(ev);
+    // Copied: the bytes of a read block are the sink's only during this call (see FeedEvent's lease).
+    this.events.push(ev.type === 'data' ? { ...ev, bytes: Buffer.from(ev.bytes) } : ev);
     for (const w of this.waiters.splice(0)) w();
   }
   closed(): boolean {
