@@ -1,5 +1,5 @@
 import { htmlEscape } from 'escape-goat';
-import { ansiSegments, isPlain, type Segment } from '../shared/ansi.js';
+import { ansiSegments, careOr, isPlain, type Segment } from '../shared/ansi.js';
 import type { FeedEvent } from '../tail/feed.js';
 import { ANSI_STYLE } from '../shared/ansi-style.js';
 import { BASE_STYLE, contentSecurityPolicy, html, PAGE_HEAD, type SafeHtml } from '../views/html.js';
@@ -91,9 +91,12 @@ function renderLines(lines: readonly DecodedLine[], current: string | null = nul
 
 const RENDERINGS = new SharedRenderings((lines) => renderLines(lines));
 
-/** One line's text as escaped markup; the common line, with nothing to style or make visible, is only escaped. */
+// The common line has nothing to style, make visible or escape: one scan finds that, and it is its own markup.
+const NEEDS_WORK = careOr('&<>"\'');
+
+/** One line's text as escaped markup; a line with nothing to style or make visible is only escaped. */
 const lineMarkup = (text: string): string =>
-  isPlain(text) ? escapeText(text) : ansiSegments(text).map(segmentMarkup).join('');
+  !NEEDS_WORK.test(text) ? text : isPlain(text) ? escapeText(text) : ansiSegments(text).map(segmentMarkup).join('');
 
 // Most lines hold none of the characters escape-goat replaces: one test spares its five replaces.
 const TO_ESCAPE = /[&<>"']/;

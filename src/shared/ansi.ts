@@ -89,8 +89,11 @@ const needsCare = (c: number): boolean =>
 /** Whether the line has no character that needs care: its segments are then the line itself, unstyled, so a renderer may skip them. */
 export const isPlain = (line: string): boolean => !CARE.test(line);
 
+/** A pattern that finds a character needing care or any of `others` (a renderer's own specials): one scan for both. */
+export const careOr = (others: string): RegExp => new RegExp(`[${careRanges()}${others.replace(/[\\\]^-]/g, '\\$&')}]`);
+
 // needsCare as a character class, built from it so the two cannot disagree: one native scan beats a call per character.
-const CARE = new RegExp(`[${careRanges()}]`);
+const CARE = careOr('');
 
 function careRanges(): string {
   const hex = (c: number): string => `\\u${c.toString(16).padStart(4, '0')}`;
