@@ -1,4 +1,5 @@
 import type { FeedEvent } from '../tail/feed.js';
+import { countNewlines } from '../tail/lines.js';
 import type { Formatter } from './formatter.js';
 
 const NEWLINE = Buffer.from('\n');
@@ -24,8 +25,7 @@ export class TextFormatter implements Formatter {
     if (ev.type !== 'data') return '';
     let lines = LINE_COUNTS.get(ev);
     if (lines === undefined) {
-      lines = 0;
-      for (let i = ev.bytes.indexOf(0x0a); i >= 0; i = ev.bytes.indexOf(0x0a, i + 1)) lines++;
+      lines = countNewlines(ev.bytes);
       LINE_COUNTS.set(ev, lines);
     }
     this.linesOut += lines;

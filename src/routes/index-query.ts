@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { badPath } from '../files/errors.js';
+import { oneOf, single } from './query.js';
 import { DEFAULT_SORT, SORT_KEYS, SORT_ORDERS, type IndexSort } from '../shared/index-order.js';
 
 export type IndexFormat = 'html' | 'json' | 'sse';
@@ -13,31 +14,16 @@ export interface IndexQuery {
 
 const MAX_FILTER_LENGTH = 1000;
 
-function one(ctx: Context, name: string): string | undefined {
-  const value = ctx.query[name];
-  if (Array.isArray(value)) throw badPath(`${name} is given more than once`);
-  return value;
-}
-
-function oneOf<T extends string>(ctx: Context, name: string, allowed: readonly T[]): T | undefined {
-  const value = one(ctx, name);
-  if (value === undefined) return undefined;
-  const found = allowed.find((a) => a === value);
-  if (found === undefined)
-    throw badPath(`${name} must be ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1) ?? ''}`);
-  return found;
-}
-
 /** `?sort=size&order=desc&q=nginx&format=json`; the format otherwise from Accept (an EventSource asks for text/event-stream). */
 export function parseIndexQuery(ctx: Context): IndexQuery {
-  const key = oneOf(ctx, 'sort', SORT_KEYS) ?? DEFAULT_SORT.key;
+  const key = oneOf(ctx.query, 'sort', SORT_KEYS) ?? DEFAULT_SORT.key;
   // Sizes and times are most often wanted largest and newest first.
-  const order = oneOf(ctx, 'order', SORT_ORDERS) ?? (key === 'name' ? 'asc' : 'desc');
-  const q = one(ctx, 'q') ?? '';
+  const order = oneOf(ctx.query, 'order', SORT_ORDERS) ?? (key === 'name' ? 'asc' : 'desc');
+  const q = single(ctx.query, 'q') ?? '';
   if (q.length > MAX_FILTER_LENGTH) throw badPath(`q must be at most ${MAX_FILTER_LENGTH} characters`);
   const accepted = ctx.accepts('html', 'json', 'text/event-stream');
   const format =
-    oneOf(ctx, 'format', ['html', 'json', 'sse'] as const) ??
+    oneOf(ctx.query, 'format', ['html', 'json', 'sse'] as const) ??
     (accepted === 'json' ? 'json' : accepted === 'text/event-stream' ? 'sse' : 'html');
   return { format, sort: { key, order }, q };
 }

@@ -40,7 +40,7 @@ export function pageRoutes(deps: AppDeps, assets: Assets): Router<AppState> {
 
   const viewer = async (ctx: Context, rel: string): Promise<void> => {
     const file = await guard.file(rel);
-    const lines = parseLines(ctx.query.lines, config);
+    const lines = parseLines(ctx.query, config);
     // A search or a permalink the stream would refuse (a bad expression, a malformed id) is a 400 with its reason here, not an empty page.
     parseSearchParams(ctx.query, null);
     // Opened, not only stat'ed, so the page answers as its stream will: 404 for a file that cannot be read, 5xx when the server cannot open files.

@@ -1,38 +1,15 @@
 import type { Config } from '../config.js';
 import { badPath, PathError } from '../files/errors.js';
 import { compileGrep, GrepError, type LineMatcher } from '../search/matcher.js';
-import { parsePositionToken, positionToken, type Position } from '../tail/feed.js';
+import { positionToken, type Position } from '../tail/feed.js';
 import { LineNotFoundError, type SearchRequest } from '../tail/search-run.js';
-
-type QueryValue = string | string[] | undefined;
-type Query = Readonly<Record<string, QueryValue>>;
+import { flag, lineId, type Query, single } from './query.js';
 
 /** The search parameters of `/tail` (grep, case, regex, invert, before, at), checked. */
 export interface SearchParams {
   readonly matcher: LineMatcher | null;
   readonly before: Position | null;
   readonly at: Position | null;
-}
-
-const single = (query: Query, name: string): string | undefined => {
-  const raw = query[name];
-  if (Array.isArray(raw)) throw badPath(`${name} is given more than once`);
-  return raw;
-};
-
-function flag(query: Query, name: string): boolean {
-  const value = single(query, name);
-  if (value === undefined || value === '0' || value === 'false') return false;
-  if (value === '1' || value === 'true') return true;
-  throw badPath(`${name} must be 0 or 1`);
-}
-
-function lineId(query: Query, name: string): Position | null {
-  const value = single(query, name);
-  if (value === undefined) return null;
-  const pos = parsePositionToken(value);
-  if (pos === null) throw badPath(`${name} must be a line id such as 1234-5678`);
-  return pos;
 }
 
 export function parseSearchParams(query: Query, from: Position | null): SearchParams {
@@ -50,8 +27,8 @@ export function parseSearchParams(query: Query, from: Position | null): SearchPa
   } catch (err) {
     throw err instanceof GrepError ? badPath(err.message) : err;
   }
-  const before = lineId(query, 'before');
-  const at = lineId(query, 'at');
+  const before = lineId('before', single(query, 'before'));
+  const at = lineId('at', single(query, 'at'));
   if (before !== null && at !== null) throw badPath('before and at cannot be combined');
   if (from !== null && (before !== null || at !== null))
     throw badPath(`from cannot be combined with ${before !== null ? 'before' : 'at'}`);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ParsedUrlQuery, parse as parseQuery } from 'node:querystring';
+import { parse as parseQuery } from 'node:querystring';
 import accepts from 'accepts';
 import type { Config } from '../config.js';
 import { badPath, notFound } from '../files/errors.js';
@@ -13,10 +13,11 @@ import { logRequest } from '../http/request-log.js';
 import { TooManyStreamsError } from '../http/stream-registry.js';
 import { StreamWriter } from '../http/stream-writer.js';
 import { EngineClosedError, FileUnavailableError } from '../tail/engine.js';
-import { parsePositionToken, type Position } from '../tail/feed.js';
+import type { Position } from '../tail/feed.js';
 import { GrepSink } from '../tail/grep-sink.js';
 import { grepBacklog, prepareSearch } from '../tail/search-run.js';
 import { decodePath } from './path-param.js';
+import { flag, lineId, oneOf, type Query, single } from './query.js';
 import { currentLine, isSearch, parseSearchParams, searchErrorAnswer, searchRequest } from './tail-search.js';
 
 export interface TailParams {
@@ -27,54 +28,32 @@ export interface TailParams {
   readonly from: Position | null;
 }
 
-type QueryValue = string | string[] | undefined;
-
-const single = (name: string, raw: QueryValue): string | undefined => {
-  if (Array.isArray(raw)) throw badPath(`${name} is given more than once`);
-  return raw;
-};
-
-export function parseLines(raw: QueryValue, config: Config): number {
-  const value = single('lines', raw);
+export function parseLines(query: Query, config: Config): number {
+  const value = single(query, 'lines');
   if (value === undefined) return config.tailLines;
   const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
   if (!(n <= config.maxTailLines)) throw badPath(`lines must be an integer from 0 to ${config.maxTailLines}`);
   return n;
 }
 
-function parseFlag(name: string, raw: QueryValue, fallback: boolean): boolean {
-  const value = single(name, raw);
-  if (value === undefined) return fallback;
-  if (value === '1' || value === 'true') return true;
-  if (value === '0' || value === 'false') return false;
-  throw badPath(`${name} must be 0 or 1`);
+function parseFormat(req: IncomingMessage, query: Query): FormatName {
+  const format = oneOf(query, 'format', ['text', 'html', 'sse'] as const);
+  if (format !== undefined) return format;
+  const best = accepts(req).type(['text/plain', 'text/event-stream', 'text/html']);
+  return best === 'text/event-stream' ? 'sse' : best === 'text/html' ? 'html' : 'text';
 }
 
-function parseFormat(req: IncomingMessage, query: ParsedUrlQuery): FormatName {
-  const value = single('format', query.format);
-  if (value === undefined) {
-    const best = accepts(req).type(['text/plain', 'text/event-stream', 'text/html']);
-    return best === 'text/event-stream' ? 'sse' : best === 'text/html' ? 'html' : 'text';
-  }
-  if (value === 'text' || value === 'html' || value === 'sse') return value;
-  throw badPath('format must be text, html or sse');
-}
-
-function parseFrom(req: IncomingMessage, query: ParsedUrlQuery): Position | null {
+function parseFrom(req: IncomingMessage, query: Query): Position | null {
   const header = req.headers['last-event-id'];
-  const value = single('from', query.from) ?? (typeof header === 'string' && header !== '' ? header : undefined);
-  if (value === undefined) return null;
-  const pos = parsePositionToken(value);
-  if (pos === null) throw badPath('from must be a line id such as 1234-5678');
-  return pos;
+  return lineId('from', single(query, 'from') ?? (typeof header === 'string' && header !== '' ? header : undefined));
 }
 
-export function parseTailParams(req: IncomingMessage, query: ParsedUrlQuery, config: Config): TailParams {
+export function parseTailParams(req: IncomingMessage, query: Query, config: Config): TailParams {
   return {
-    lines: parseLines(query.lines, config),
+    lines: parseLines(query, config),
     format: parseFormat(req, query),
-    follow: parseFlag('follow', query.follow, true),
-    wait: parseFlag('wait', query.wait, false),
+    follow: flag(query, 'follow', true),
+    wait: flag(query, 'wait'),
     from: parseFrom(req, query),
   };
 }
