@@ -15,7 +15,7 @@ const FULL: Sizes = {
   reps: 3,
   latencySeconds: 3,
   fanStreams: 100,
-  throughputLines1: 1_000_000,
+  throughputLines1: 3_000_000,
   throughputLinesFan: 100_000,
   heldStreams: 10_000,
   idleFiles: 100,
@@ -24,7 +24,7 @@ const FULL: Sizes = {
   backlogLines: 1000,
   sigtermStreams: 1000,
   formatStreams: 100,
-  formatLines: 50_000,
+  formatLines: 150_000,
 };
 
 const SMOKE: Sizes = {

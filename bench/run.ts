@@ -1,10 +1,10 @@
-// npm run bench: speed and memory of comet-tail, each as a ratio against a baseline measured in the same run.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+// npm run bench: speed and memory of comet-tail, each as a ratio against a baseline measured in the same run:
+// issue 16's figures (bench/perf.ts), then whole-file search against GNU grep.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { listeningPort, spawnMain } from '../test/helpers/process.js';
 import { rssBytes } from '../test/helpers/proc.js';
 import { runPerfFromEnv } from './perf.js';
@@ -23,48 +23,32 @@ const report = (what: string, comet: number, baseline: number, unit: string, bas
   });
 };
 
-/** Reads a response to its end (or until `bytes` arrived) and resolves with the time it took. */
-function fetchUntil(url: string, bytes: number | null, onOpen?: () => void): Promise<number> {
+/** Reads a response to its end and resolves with the time it took; an error answer rejects (it would time as a fast success). */
+function fetchAll(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const req = http.get(url, { agent: false }, (res) => {
-      let got = 0;
-      onOpen?.();
-      res.on('data', (c: Buffer) => {
-        got += c.length;
-        if (bytes !== null && got >= bytes) {
-          resolve(ms(start));
-          req.destroy();
-        }
-      });
+      if ((res.statusCode ?? 0) >= 400) {
+        reject(new Error(`${url}: ${res.statusCode} ${res.statusMessage ?? ''}`));
+        res.resume();
+        return;
+      }
+      res.resume();
       res.on('end', () => resolve(ms(start)));
     });
-    req.on('error', (e) => (bytes === null ? reject(e) : undefined));
+    req.on('error', reject);
   });
 }
 
-/** Runs a command and resolves when its stdout has carried `bytes` bytes (or it ended). */
-function commandUntil(
-  cmd: string,
-  args: string[],
-  bytes: number | null,
-  onStart?: () => void,
-): Promise<{ ms: number; child: ChildProcess }> {
+/** Runs a command to its end (its output discarded) and resolves with the time it took. */
+function commandTime(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-    let got = 0;
-    onStart?.();
-    child.stdout.on('data', (c: Buffer) => {
-      got += c.length;
-      if (bytes !== null && got >= bytes) resolve({ ms: ms(start), child });
-    });
-    child.on('exit', () => resolve({ ms: ms(start), child }));
+    child.stdout.resume();
+    child.on('exit', () => resolve(ms(start)));
   });
 }
-
-const numbered = (from: number, count: number): string =>
-  Array.from({ length: count }, (_, i) => `line ${String(from + i).padStart(8, '0')} ${'x'.repeat(80)}\n`).join('');
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'comet-tail-bench-'));
@@ -72,8 +56,6 @@ async function main(): Promise<void> {
     {
       LOG_DIR: dir,
       LOG_LEVEL: 'info',
-      MAX_TAIL_LINES: '100000',
-      CLIENT_BUFFER_BYTES: String(64 * MB),
       SEARCH_TIMEOUT_MS: '600000',
     },
     dir,
@@ -83,115 +65,6 @@ async function main(): Promise<void> {
   server.stdout.on('data', () => undefined);
   const base = `http://127.0.0.1:${port}`;
   try {
-    // 1. The backlog of a 1 GiB file: comet-tail over HTTP against GNU tail -n.
-    const huge = path.join(dir, 'huge.log');
-    const fh = await open(huge, 'w');
-    await fh.truncate(1024 * MB);
-    await fh.close();
-    await appendFile(huge, numbered(1, 100_000));
-    for (const n of [100, 10_000]) {
-      const best = async (f: () => Promise<number>): Promise<number> => Math.min(await f(), await f(), await f());
-      const comet = await best(() => fetchUntil(`${base}/tail/huge.log?lines=${n}&follow=0`, null));
-      const tail = await best(async () => (await commandUntil('tail', ['-n', String(n), huge], null)).ms);
-      report(`backlog of ${n} lines, 1 GiB file`, comet, tail, 'ms', 'tail -n');
-    }
-
-    // 2. Following: 50 MB appended, time until a reader has all of it: comet-tail over HTTP against tail -F.
-    const size = 50 * MB;
-    for (const who of ['tail', 'comet'] as const) {
-      const file = path.join(dir, `follow-${who}.log`);
-      await writeFile(file, '');
-      const data = numbered(1, Math.ceil(size / 99));
-      const total = Buffer.byteLength(data);
-      let started = 0n;
-      const writer = async (): Promise<void> => {
-        started = process.hrtime.bigint();
-        for (let i = 0; i < data.length; i += MB) await appendFile(file, data.slice(i, i + MB));
-      };
-      progress(`follow 50 MB with ${who}`);
-      let took: number;
-      if (who === 'tail') {
-        const run = commandUntil('tail', ['-F', '-n', '0', '-s', '0.01', file], total);
-        await delay(200); // tail has no "ready" signal; let it open the file first
-        await writer();
-        const { child } = await run;
-        took = ms(started);
-        child.kill();
-      } else {
-        let opened: () => void = () => undefined;
-        const isOpen = new Promise<void>((r) => (opened = r));
-        const run = fetchUntil(`${base}/tail/follow-comet.log?lines=0`, total, opened);
-        await isOpen;
-        await writer();
-        await run;
-        took = ms(started);
-      }
-      results.push({
-        what: `follow 50 MB (${who})`,
-        comet: who === 'comet' ? `${took.toFixed(0)} ms` : '',
-        baseline: who === 'tail' ? `${took.toFixed(0)} ms (tail -F)` : '',
-        ratio: '',
-      });
-    }
-    const [t, c] = results.slice(-2);
-    const ratio = Number.parseFloat(c?.comet ?? '0') / Number.parseFloat(t?.baseline ?? '1');
-    results.splice(-2, 2, {
-      what: 'follow 50 MB appended',
-      comet: c?.comet ?? '',
-      baseline: t?.baseline ?? '',
-      ratio: ratio.toFixed(2),
-    });
-
-    // 3. Memory per idle stream: comet-tail against a bare node:http server holding the same responses open.
-    const idle = path.join(dir, 'idle.log');
-    await writeFile(idle, 'x\n');
-    const perStream = async (pid: number, url: string): Promise<number> => {
-      const before = rssBytes(pid);
-      const reqs: http.ClientRequest[] = [];
-      await Promise.all(
-        Array.from(
-          { length: 2000 },
-          () =>
-            new Promise<void>((resolve) =>
-              reqs.push(http.get(url, { agent: false }, (res) => res.once('data', () => resolve()))),
-            ),
-        ),
-      );
-      await delay(500);
-      const after = rssBytes(pid);
-      for (const r of reqs) r.destroy();
-      return (after - before) / 2000 / 1024;
-    };
-    const comet = await perStream(server.pid ?? 0, `${base}/tail/idle.log?lines=1`);
-    const bare = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const barePort = await new Promise<number>((r) => bare.stdout.once('data', (d: Buffer) => r(Number(d.toString()))));
-    const baseline = await perStream(bare.pid ?? 0, `http://127.0.0.1:${barePort}/`);
-    bare.kill();
-    report('memory per idle stream (2,000 streams)', comet, baseline, 'KiB', 'bare node:http');
-
-    // 4. Fan-out: 100 readers of one file against 1, 10 MB appended.
-    const fan = path.join(dir, 'fan.log');
-    await writeFile(fan, '');
-    const fanData = numbered(1, Math.ceil((10 * MB) / 99));
-    const fanTotal = Buffer.byteLength(fanData);
-    const timeFor = async (readers: number): Promise<number> => {
-      await writeFile(fan, '');
-      const opened: Array<Promise<void>> = [];
-      const runs = Array.from({ length: readers }, () => {
-        let o: () => void = () => undefined;
-        opened.push(new Promise<void>((r) => (o = r)));
-        return fetchUntil(`${base}/tail/fan.log?lines=0`, fanTotal, o);
-      });
-      await Promise.all(opened);
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < fanData.length; i += MB) await appendFile(fan, fanData.slice(i, i + MB));
-      await Promise.all(runs);
-      return ms(start);
-    };
-    const one = await timeFor(1);
-    const hundred = await timeFor(100);
-    report('10 MB to 100 readers of one file (vs 1 reader)', hundred, one, 'ms', '1 reader');
-
     await benchSearch(dir, base, server.pid ?? 0);
   } finally {
     server.kill('SIGTERM');
@@ -217,7 +90,7 @@ async function writeSearchFile(file: string): Promise<void> {
   await fh.close();
 }
 
-/** 5. Search of a 1 GiB file: comet-tail's grep (follow=0) against GNU grep -c on the same file, as rates. */
+/** Search of a 1 GiB file: comet-tail's grep (follow=0) against GNU grep -c on the same file, as rates. */
 async function benchSearch(dir: string, base: string, pid: number): Promise<void> {
   const file = path.join(dir, 'search.log');
   progress('writing 1 GiB for the search');
@@ -233,19 +106,19 @@ async function benchSearch(dir: string, base: string, pid: number): Promise<void
     },
   ];
   // Warm the page cache, so both read from memory.
-  await commandUntil('cat', [file], null);
+  await commandTime('cat', [file]);
   for (const c of cases) {
     const before = rssBytes(pid);
     let peak = before;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
     const comet = Math.min(
-      await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null),
-      await fetchUntil(`${base}/tail/search.log?follow=0&lines=10&${c.query}`, null),
+      await fetchAll(`${base}/tail/search.log?follow=0&lines=10&${c.query}`),
+      await fetchAll(`${base}/tail/search.log?follow=0&lines=10&${c.query}`),
     );
     clearInterval(sampler);
     const grepMs = Math.min(
-      (await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms,
-      (await commandUntil('env', ['LC_ALL=C', 'grep', ...c.grep, file], null)).ms,
+      await commandTime('env', ['LC_ALL=C', 'grep', ...c.grep, file]),
+      await commandTime('env', ['LC_ALL=C', 'grep', ...c.grep, file]),
     );
     const rate = (t: number): number => (gb * 1024) / (t / 1000);
     report(
@@ -259,13 +132,6 @@ async function benchSearch(dir: string, base: string, pid: number): Promise<void
   await rm(file, { force: true });
 }
 
-// The floor for an idle stream: node:http holding a chunked response open, nothing else.
-const BARE_SERVER = `
-const http = require('node:http');
-const s = http.createServer((req, res) => { res.writeHead(200, {'content-type': 'text/plain'}); res.write('x\\n'); });
-s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port)));
-`;
-
-// Issue 16's figures against the floor and GNU tail (bench/perf.ts), then the measures above.
+// Issue 16's figures against the floor and GNU tail (bench/perf.ts), then the search against GNU grep.
 await runPerfFromEnv();
 await main();

@@ -128,9 +128,10 @@ export async function startComet(dir: string, opts: CometOptions = {}): Promise<
   );
 }
 
-export async function startFloor(dir: string): Promise<Target> {
+export async function startFloor(dir: string, opts: Pick<CometOptions, 'cpuProfDir'> = {}): Promise<Target> {
   const { floor } = await compiledScripts();
-  const child = spawn(process.execPath, [floor, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
+  const child = spawn(process.execPath, [...prof, floor, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await jsonLine(child, (o) => (typeof o.port === 'number' ? o.port : undefined));
   return target('floor', child, (file) => `http://127.0.0.1:${port}/${encodeURIComponent(file)}`);
 }
