@@ -40,21 +40,27 @@ function request(
   });
 }
 
+/** The server over a LOG_DIR holding app.log, its request log lines collected as parsed JSON. */
+async function startLogged(env: Record<string, string> = {}): Promise<{ running: RunningServer; logged: LogLine[] }> {
+  const logged: LogLine[] = [];
+  const dir = await makeLogDir();
+  await writeFile(path.join(dir, 'app.log'), 'one\ntwo\n');
+  const config = parseConfig({ ...readDefaults(), LOG_DIR: dir, PORT: '0', HOST: '127.0.0.1', ...env });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString().split('\n')) if (l !== '') logged.push(JSON.parse(l) as LogLine);
+      done();
+    },
+  });
+  return { running: await startServer(config, pino({ level: 'info' }, sink)), logged };
+}
+
 describe('/tail outside koa', () => {
   let running: RunningServer;
   let port: number;
-  const logged: LogLine[] = [];
+  let logged: LogLine[] = [];
   before(async () => {
-    const dir = await makeLogDir();
-    await writeFile(path.join(dir, 'app.log'), 'one\ntwo\n');
-    const config = parseConfig({ ...readDefaults(), LOG_DIR: dir, PORT: '0', HOST: '127.0.0.1' });
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n')) if (l !== '') logged.push(JSON.parse(l) as LogLine);
-        done();
-      },
-    });
-    running = await startServer(config, pino({ level: 'info' }, sink));
+    ({ running, logged } = await startLogged());
     port = running.port;
   });
   after(() => running.stop());
@@ -103,5 +109,35 @@ describe('/tail outside koa', () => {
       requestsFor('/tail/nope.log').map((l) => [l.status, l.bytes]),
       [[404, Buffer.byteLength(missing.body)]],
     );
+  });
+});
+
+describe('/tail behind auth', () => {
+  const token = 'tail-route-secret-token';
+  let running: RunningServer;
+  let logged: LogLine[] = [];
+  before(async () => {
+    ({ running, logged } = await startLogged({ AUTH_TOKEN: token }));
+  });
+  after(() => running.stop());
+
+  test('a request without credentials is a 401 with one line, logged with its status and bytes and never the secret', async () => {
+    const refused = await request(running.port, 'GET', '/tail/app.log?lines=1');
+    assert.equal(refused.status, 401);
+    assert.match(String(refused.headers['www-authenticate']), /^Bearer/);
+    assert.equal(refused.body.trimEnd().split('\n').length, 1, `one line: ${JSON.stringify(refused.body)}`);
+    assert.ok(!refused.body.includes('two'), 'no byte of the file');
+    await waitUntil(() => logged.some((l) => l.msg === 'request' && l.path === '/tail/app.log'), 'the log line');
+    assert.deepEqual(
+      logged.filter((l) => l.msg === 'request' && l.path === '/tail/app.log').map((l) => [l.method, l.status, l.bytes]),
+      [['GET', 401, Buffer.byteLength(refused.body)]],
+    );
+    const allowed = await openStream(`http://127.0.0.1:${running.port}/tail/app.log?lines=1`, {
+      Authorization: `Bearer ${token}`,
+    });
+    assert.equal(allowed.status, 200);
+    await allowed.waitFor((t) => t === 'two\n', 'the last line');
+    allowed.close();
+    assert.ok(!JSON.stringify(logged).includes(token), 'the token is never logged');
   });
 });
