@@ -19,6 +19,7 @@ test('the performance bench runs (BENCH_SMOKE sizes) and loses or repeats no lin
       assert.equal(row.lost, 0, `${row.figure}: lost lines`);
       assert.equal(row.dup, 0, `${row.figure}: duplicated lines`);
       assert.ok(Number.isFinite(row.comet.median), `${row.figure}: comet-tail measured`);
+      if (row.target !== '') assert.equal(row.metInRepetitions?.of, 1, `${row.figure}: judged in its one repetition`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
