@@ -6,11 +6,10 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { type CheckedWindow, launchChromium, newCheckedContext } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const TIMEOUT = 30_000;
 const TEST_TIMEOUT = 180_000;
 const MAX_LINES = 500;
 const BATCH = 200;
@@ -25,8 +24,6 @@ interface ShownLine {
   readonly text: string;
   readonly id: string;
 }
-
-type TestWindow = Window & { __states?: string[] };
 
 let browser: Browser;
 
@@ -44,38 +41,9 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   /** CSP violations, console errors and uncaught page errors, from every page of the context. */
   let problems: string[];
 
-  async function newPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text()))
-        problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    return page;
-  }
-
   beforeEach(async () => {
     srv = await startTestServer({ TAIL_LINES: String(BATCH), VIEWER_MAX_LINES: String(MAX_LINES) });
-    context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-    context.setDefaultTimeout(TIMEOUT);
-    problems = [];
-    await context.exposeBinding('__cometTailReport', (source, what: string) => {
-      problems.push(`securitypolicyviolation in ${source.frame.url()}: ${what}`);
-    });
-    await context.addInitScript(() => {
-      const w = window as TestWindow & { __cometTailReport?: (what: string) => Promise<void> };
-      document.addEventListener(
-        'securitypolicyviolation',
-        (e) => void w.__cometTailReport?.(`${e.violatedDirective} blocked=${e.blockedURI}`),
-        true,
-      );
-      // Every connection state the status bar shows, in order.
-      w.__states = [];
-      new MutationObserver(() => {
-        const s = document.getElementById('conn')?.dataset.state;
-        if (s !== undefined && w.__states?.at(-1) !== s) w.__states?.push(s);
-      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-    });
+    ({ context, problems } = await newCheckedContext(browser));
   });
 
   afterEach(async () => {
@@ -142,7 +110,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     timeout: TEST_TIMEOUT,
   }, async () => {
     await write('app.log', lines(1, 3000));
-    const page = await newPage();
+    const page = await context.newPage();
     await open(page, '/view/app.log');
     await waitForLastLine(page, 'line 3000');
     const initial = await shownLines(page);
@@ -206,7 +174,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   }, async () => {
     await write('app.log', lines(1, 3000));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(srv.url).origin });
-    const page = await newPage();
+    const page = await context.newPage();
     await open(page, '/view/app.log');
     await waitForLastLine(page, 'line 3000');
     const target = page.locator('#lines .l', { hasText: /^line 2950$/ });
@@ -217,7 +185,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     const link = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(link, `${srv.url}/view/app.log?at=${id}`);
 
-    const other = await newPage();
+    const other = await context.newPage();
     await open(other, new URL(link).pathname + new URL(link).search, 'still');
     const current = other.locator('#lines [aria-current="true"]');
     assert.equal(await current.count(), 1, 'exactly one element is aria-current');
@@ -252,7 +220,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     assert.equal(new URL(other.url()).searchParams.get('at'), null, 'the live view is the plain view');
 
     // An id whose file is gone: the page says so.
-    const gone = await newPage();
+    const gone = await context.newPage();
     await open(gone, '/view/app.log?at=999999999-12', 'ended');
     assert.match((await gone.locator('#banner').textContent()) ?? '', /not in the file any more/);
     const bad = await fetch(`${srv.url}/view/app.log?at=nonsense`);
@@ -274,7 +242,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
       `${want.length} matches: more than a batch, fewer than the page holds`,
     );
 
-    const page = await newPage();
+    const page = await context.newPage();
     await open(page, '/view/app.log');
     await page.locator('#filter').fill('error');
     await page.locator('#filter').press('Control+Enter');
@@ -328,7 +296,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     timeout: TEST_TIMEOUT,
   }, async () => {
     await write('old.log.2.gz', gzipSync(lines(1, 300)));
-    const page = await newPage();
+    const page = await context.newPage();
     const tailRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/tail/')) tailRequests.push(new URL(r.url()).search);
@@ -344,7 +312,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     );
     // A reconnect would come within a second of the end (backoff from 250 ms): watch for one a while.
     await page.waitForTimeout(2000);
-    assert.deepEqual(await page.evaluate(() => (window as TestWindow).__states), [
+    assert.deepEqual(await page.evaluate(() => (window as CheckedWindow).__states), [
       'connecting',
       'connected',
       'complete',
