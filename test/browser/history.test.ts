@@ -1,11 +1,12 @@
 // The viewer's history (issue 15) in real Chromium: load older, permalinks, the search view, .gz files.
 // The functions passed to evaluate / waitForFunction run inside Chromium (tsconfig.browser.json gives this folder the DOM types).
 import assert from 'node:assert/strict';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SEARCH_PARTIAL_NOTICE } from '../../src/format/formatter.js';
 import { type CheckedWindow, launchChromium, newCheckedContext } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -13,6 +14,7 @@ import { waitUntil } from '../helpers/wait.js';
 const TEST_TIMEOUT = 180_000;
 const MAX_LINES = 500;
 const BATCH = 200;
+const ENV = { TAIL_LINES: String(BATCH), VIEWER_MAX_LINES: String(MAX_LINES) };
 
 /** `line from\n` .. `line to\n`. */
 const lines = (from: number, to: number): string =>
@@ -42,7 +44,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   let problems: string[];
 
   beforeEach(async () => {
-    srv = await startTestServer({ TAIL_LINES: String(BATCH), VIEWER_MAX_LINES: String(MAX_LINES) });
+    srv = await startTestServer(ENV);
     ({ context, problems } = await newCheckedContext(browser));
   });
 
@@ -289,6 +291,38 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     assert.equal(await page.locator('#lines [aria-current="true"]').textContent(), pick);
     await page.locator('#mode a').click();
     await page.waitForURL(`${srv.url}/view/app.log`);
+    noProblems();
+  });
+
+  test('a search stopped by its time budget: the matches found before the stop are shown, and the page says the search stopped', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
+    // No page has opened yet: this test's server is one whose budget a 1 GiB file outlasts.
+    await srv.close();
+    srv = await startTestServer({ ...ENV, SEARCH_TIMEOUT_MS: '100' });
+    // Sparse (no disk used): two matches at the end, read first, then a gigabyte the search cannot finish in 100 ms.
+    await write('sparse.log', '');
+    await truncate(path.join(srv.dir, 'sparse.log'), 1024 ** 3);
+    await append('sparse.log', '\nline 1 error\nline 2 error\n');
+
+    const page = await context.newPage();
+    await open(page, '/view/sparse.log?grep=error');
+    const notice = page.locator('#lines .n', { hasText: SEARCH_PARTIAL_NOTICE });
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), `search stopped early: ${SEARCH_PARTIAL_NOTICE}`);
+    await page.locator('#mode .partial').waitFor();
+    assert.equal(
+      await page.locator('#mode .partial').textContent(),
+      'the search stopped at its time limit: older lines were not all searched',
+      'the search header says so too',
+    );
+    await waitForLastLine(page, 'line 2 error');
+    assert.deepEqual(
+      (await shownLines(page)).map((l) => l.text),
+      ['line 1 error', 'line 2 error'],
+      'the matches found before the stop',
+    );
+    assert.equal(await page.locator('#result-count').getAttribute('data-count'), '2');
     noProblems();
   });
 
