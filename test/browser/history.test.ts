@@ -1,19 +1,20 @@
 // The viewer's history (issue 15) in real Chromium: load older, permalinks, the search view, .gz files.
 // The functions passed to evaluate / waitForFunction run inside Chromium (tsconfig.browser.json gives this folder the DOM types).
 import assert from 'node:assert/strict';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { SEARCH_PARTIAL_NOTICE } from '../../src/format/formatter.js';
+import { type CheckedWindow, launchChromium, newCheckedContext } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const TIMEOUT = 30_000;
 const TEST_TIMEOUT = 180_000;
 const MAX_LINES = 500;
 const BATCH = 200;
+const ENV = { TAIL_LINES: String(BATCH), VIEWER_MAX_LINES: String(MAX_LINES) };
 
 /** `line from\n` .. `line to\n`. */
 const lines = (from: number, to: number): string =>
@@ -25,8 +26,6 @@ interface ShownLine {
   readonly text: string;
   readonly id: string;
 }
-
-type TestWindow = Window & { __states?: string[] };
 
 let browser: Browser;
 
@@ -44,38 +43,9 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   /** CSP violations, console errors and uncaught page errors, from every page of the context. */
   let problems: string[];
 
-  async function newPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text()))
-        problems.push(`console ${m.type()}: ${m.text()} (${m.location().url})`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    return page;
-  }
-
   beforeEach(async () => {
-    srv = await startTestServer({ TAIL_LINES: String(BATCH), VIEWER_MAX_LINES: String(MAX_LINES) });
-    context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
-    context.setDefaultTimeout(TIMEOUT);
-    problems = [];
-    await context.exposeBinding('__cometTailReport', (source, what: string) => {
-      problems.push(`securitypolicyviolation in ${source.frame.url()}: ${what}`);
-    });
-    await context.addInitScript(() => {
-      const w = window as TestWindow & { __cometTailReport?: (what: string) => Promise<void> };
-      document.addEventListener(
-        'securitypolicyviolation',
-        (e) => void w.__cometTailReport?.(`${e.violatedDirective} blocked=${e.blockedURI}`),
-        true,
-      );
-      // Every connection state the status bar shows, in order.
-      w.__states = [];
-      new MutationObserver(() => {
-        const s = document.getElementById('conn')?.dataset.state;
-        if (s !== undefined && w.__states?.at(-1) !== s) w.__states?.push(s);
-      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
-    });
+    srv = await startTestServer(ENV);
+    ({ context, problems } = await newCheckedContext(browser));
   });
 
   afterEach(async () => {
@@ -142,7 +112,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     timeout: TEST_TIMEOUT,
   }, async () => {
     await write('app.log', lines(1, 3000));
-    const page = await newPage();
+    const page = await context.newPage();
     await open(page, '/view/app.log');
     await waitForLastLine(page, 'line 3000');
     const initial = await shownLines(page);
@@ -206,7 +176,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
   }, async () => {
     await write('app.log', lines(1, 3000));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(srv.url).origin });
-    const page = await newPage();
+    const page = await context.newPage();
     await open(page, '/view/app.log');
     await waitForLastLine(page, 'line 3000');
     const target = page.locator('#lines .l', { hasText: /^line 2950$/ });
@@ -217,7 +187,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     const link = await page.evaluate(() => navigator.clipboard.readText());
     assert.equal(link, `${srv.url}/view/app.log?at=${id}`);
 
-    const other = await newPage();
+    const other = await context.newPage();
     await open(other, new URL(link).pathname + new URL(link).search, 'still');
     const current = other.locator('#lines [aria-current="true"]');
     assert.equal(await current.count(), 1, 'exactly one element is aria-current');
@@ -252,7 +222,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     assert.equal(new URL(other.url()).searchParams.get('at'), null, 'the live view is the plain view');
 
     // An id whose file is gone: the page says so.
-    const gone = await newPage();
+    const gone = await context.newPage();
     await open(gone, '/view/app.log?at=999999999-12', 'ended');
     assert.match((await gone.locator('#banner').textContent()) ?? '', /not in the file any more/);
     const bad = await fetch(`${srv.url}/view/app.log?at=nonsense`);
@@ -274,7 +244,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
       `${want.length} matches: more than a batch, fewer than the page holds`,
     );
 
-    const page = await newPage();
+    const page = await context.newPage();
     await open(page, '/view/app.log');
     await page.locator('#filter').fill('error');
     await page.locator('#filter').press('Control+Enter');
@@ -324,11 +294,43 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     noProblems();
   });
 
+  test('a search stopped by its time budget: the matches found before the stop are shown, and the page says the search stopped', {
+    timeout: TEST_TIMEOUT,
+  }, async () => {
+    // No page has opened yet: this test's server is one whose budget a 1 GiB file outlasts.
+    await srv.close();
+    srv = await startTestServer({ ...ENV, SEARCH_TIMEOUT_MS: '100' });
+    // Sparse (no disk used): two matches at the end, read first, then a gigabyte the search cannot finish in 100 ms.
+    await write('sparse.log', '');
+    await truncate(path.join(srv.dir, 'sparse.log'), 1024 ** 3);
+    await append('sparse.log', '\nline 1 error\nline 2 error\n');
+
+    const page = await context.newPage();
+    await open(page, '/view/sparse.log?grep=error');
+    const notice = page.locator('#lines .n', { hasText: SEARCH_PARTIAL_NOTICE });
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), `search stopped early: ${SEARCH_PARTIAL_NOTICE}`);
+    await page.locator('#mode .partial').waitFor();
+    assert.equal(
+      await page.locator('#mode .partial').textContent(),
+      'the search stopped at its time limit: older lines were not all searched',
+      'the search header says so too',
+    );
+    await waitForLastLine(page, 'line 2 error');
+    assert.deepEqual(
+      (await shownLines(page)).map((l) => l.text),
+      ['line 1 error', 'line 2 error'],
+      'the matches found before the stop',
+    );
+    assert.equal(await page.locator('#result-count').getAttribute('data-count'), '2');
+    noProblems();
+  });
+
   test('a .gz file is shown whole and its view ends: complete, never reconnecting', {
     timeout: TEST_TIMEOUT,
   }, async () => {
     await write('old.log.2.gz', gzipSync(lines(1, 300)));
-    const page = await newPage();
+    const page = await context.newPage();
     const tailRequests: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/tail/')) tailRequests.push(new URL(r.url()).search);
@@ -344,7 +346,7 @@ describe('the viewer reads the past: load older, permalinks, the search view, .g
     );
     // A reconnect would come within a second of the end (backoff from 250 ms): watch for one a while.
     await page.waitForTimeout(2000);
-    assert.deepEqual(await page.evaluate(() => (window as TestWindow).__states), [
+    assert.deepEqual(await page.evaluate(() => (window as CheckedWindow).__states), [
       'connecting',
       'connected',
       'complete',

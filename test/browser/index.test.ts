@@ -4,10 +4,9 @@ import { appendFile, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
+import { launchChromium, newCheckedContext } from '../helpers/browser.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const TIMEOUT = 30_000;
 const TEST_TIMEOUT = 120_000;
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 const MIN = 60_000;
@@ -28,23 +27,8 @@ describe('the index in a real browser', () => {
   let problems: string[];
 
   const open = async (options: BrowserContextOptions = {}): Promise<void> => {
-    context = await browser.newContext({ viewport: { width: 1000, height: 700 }, ...options });
-    context.setDefaultTimeout(TIMEOUT);
+    ({ context } = await newCheckedContext(browser, options, problems));
     page = await context.newPage();
-    page.on('console', (m) => {
-      // No icon of its own: the browser's /favicon.ico guess is a 404.
-      if (m.location().url.endsWith('/favicon.ico')) return;
-      if (m.type() === 'error' || /content security policy|refused to/i.test(m.text()))
-        problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-    await page.addInitScript(() => {
-      document.addEventListener(
-        'securitypolicyviolation',
-        (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
-        true,
-      );
-    });
   };
   /** Names of the rows shown, in page order. */
   const shownNames = (): Promise<string[]> =>
