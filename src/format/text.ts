@@ -1,5 +1,5 @@
 import type { FeedEvent } from '../tail/feed.js';
-import { countNewlines } from '../tail/lines.js';
+import { countNewlines } from '../tail/newline-count.js';
 import type { Formatter } from './formatter.js';
 
 const NEWLINE = Buffer.from('\n');

@@ -56,13 +56,6 @@ export class LineSplitter {
   }
 }
 
-/** How many newlines `bytes` hold (for the metrics): one native search per line. */
-export function countNewlines(bytes: Buffer): number {
-  let n = 0;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
-  return n;
-}
-
 /** Backs off from `max` to the start of a UTF-8 character, at most three bytes. */
 export function cutPoint(buf: Buffer, max: number): number {
   for (let i = max; i > max - 4 && i > 0; i--) {

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { countNewlines } from '../../src/tail/newline-count.js';
+
+/** The plain count the SIMD one must equal: one search per newline. */
+function byIndexOf(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+test('counts every newline: edges of the 16-byte steps, of the module memory, and nothing but 0x0a', () => {
+  assert.equal(countNewlines(Buffer.alloc(0)), 0);
+  for (let len = 1; len <= 40; len++) {
+    assert.equal(countNewlines(Buffer.alloc(len, 0x0a)), len, `${len} newlines`);
+    assert.equal(countNewlines(Buffer.alloc(len, 0x0b)), 0, `${len} bytes of 0x0b`);
+  }
+  // Bytes that differ from 0x0a by one bit, or equal it as a signed byte would not.
+  assert.equal(countNewlines(Buffer.from([0x0a, 0x0b, 0x08, 0x8a, 0x1a, 0x2a, 0x0e, 0x02, 0x0a])), 2);
+  // Larger than the module's 128 KiB memory: counted in pieces, a newline at each piece's edge.
+  const big = Buffer.alloc(3 * 128 * 1024 + 5, 0x61);
+  for (const at of [0, 128 * 1024 - 1, 128 * 1024, 2 * 128 * 1024, big.length - 1]) big[at] = 0x0a;
+  assert.equal(countNewlines(big), 5);
+  // A view into a larger buffer counts only its own bytes.
+  assert.equal(countNewlines(Buffer.from('\n\nab\ncd\n\n').subarray(2, 7)), 1);
+});
+
+test('equals a search per newline on any bytes', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(40), (raw, skip) => {
+      const bytes = Buffer.from(raw).subarray(Math.min(skip, raw.length));
+      return countNewlines(bytes) === byIndexOf(bytes);
+    }),
+    { numRuns: 500 },
+  );
+});
