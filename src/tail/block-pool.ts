@@ -33,16 +33,24 @@ export class BlockLease {
  */
 export class BlockPool {
   private readonly free: Buffer[] = [];
+  private out = 0;
 
   /** `keep`: how many free blocks are kept for reuse; more are left to the collector. */
   constructor(private readonly keep = 16) {}
 
+  /** Blocks lent and not yet released by their last holder: 0 once every stream is done with every read. */
+  get lent(): number {
+    return this.out;
+  }
+
   take(): BlockLease {
+    this.out++;
     return new BlockLease(this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES), this);
   }
 
   /** Only BlockLease.release calls this, once its last holder is done. */
   put(block: Buffer): void {
+    this.out--;
     if (this.free.length < this.keep) this.free.push(block);
   }
 }

@@ -97,6 +97,11 @@ export class TailEngine {
   }
 
   /** Number of names followed (each with one watch and one handle) and of streams following them. */
+  /** Read blocks still held by a stream (a socket's write, a queue): 0 once every stream is done with them. */
+  blocksLent(): number {
+    return this.pool.lent;
+  }
+
   stats(): { files: number; streams: number } {
     let streams = 0;
     for (const e of this.entries.values()) streams += e.follower.listeners.size;

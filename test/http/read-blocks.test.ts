@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { lineMarkup, visibleText } from '../helpers/html-lines.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { openStream } from '../helpers/stream.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** A client that reads the headers, then nothing until resumed: its socket holds the server's writes meanwhile. */
 function openPaused(url: string): Promise<{ resume(bytes: number): Promise<Buffer>; close(): void }> {
@@ -85,5 +86,7 @@ describe('read blocks are used again: no stream ever gets bytes of another read'
     paused.close();
     assert.equal(got.length, all.length);
     assert.ok(got.equals(all), 'the paused text stream is the file, byte for byte');
+    // Every write done and every queue sent: each block lent was given back, so reads keep using the pool.
+    await waitUntil(() => srv.running.engine.blocksLent() === 0, 'every read block given back');
   });
 });

@@ -21,7 +21,9 @@ describe('BlockPool', () => {
     first.release();
     const second = pool.take();
     assert.notEqual(second.bytes.buffer, first.bytes.buffer, 'still held by its second holder');
+    assert.equal(pool.lent, 2);
     first.release();
+    assert.equal(pool.lent, 1, 'given back by its last holder');
     assert.equal(pool.take().bytes.buffer, first.bytes.buffer, 'free again after the last release');
     assert.equal(first.bytes.length, BLOCK_BYTES);
   });
