@@ -10,12 +10,15 @@ function byIndexOf(bytes: Buffer): number {
   return n;
 }
 
-test('counts every newline: edges of the 16-byte steps, of the module memory, and nothing but 0x0a', () => {
+test('counts every newline: edges of the 64-byte steps, of the 4032-byte runs, of the module memory, and nothing but 0x0a', () => {
   assert.equal(countNewlines(Buffer.alloc(0)), 0);
-  for (let len = 1; len <= 40; len++) {
+  const lengths = [...Array.from({ length: 200 }, (_, i) => i + 1), 4031, 4032, 4033, 4095, 4096, 4097, 8064, 8065];
+  for (const len of lengths) {
+    // All newlines: every byte lane at its most (252 in a run) must not wrap.
     assert.equal(countNewlines(Buffer.alloc(len, 0x0a)), len, `${len} newlines`);
     assert.equal(countNewlines(Buffer.alloc(len, 0x0b)), 0, `${len} bytes of 0x0b`);
   }
+  assert.equal(countNewlines(Buffer.alloc(128 * 1024, 0x0a)), 128 * 1024);
   // Bytes that differ from 0x0a by one bit, or equal it as a signed byte would not.
   assert.equal(countNewlines(Buffer.from([0x0a, 0x0b, 0x08, 0x8a, 0x1a, 0x2a, 0x0e, 0x02, 0x0a])), 2);
   // Larger than the module's 128 KiB memory: counted in pieces, a newline at each piece's edge.
@@ -28,10 +31,18 @@ test('counts every newline: edges of the 16-byte steps, of the module memory, an
 
 test('equals a search per newline on any bytes', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 3000 }), fc.nat(40), (raw, skip) => {
-      const bytes = Buffer.from(raw).subarray(Math.min(skip, raw.length));
-      return countNewlines(bytes) === byIndexOf(bytes);
-    }),
+    // Any bytes, and bytes that are mostly newlines or one bit away from them.
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 9000 }),
+        fc.array(fc.constantFrom(0x0a, 0x0b, 0x8a, 0x61), { maxLength: 9000 }),
+      ),
+      fc.nat(40),
+      (raw, skip) => {
+        const bytes = Buffer.from(raw).subarray(Math.min(skip, raw.length));
+        return countNewlines(bytes) === byIndexOf(bytes);
+      },
+    ),
     { numRuns: 500 },
   );
 });
