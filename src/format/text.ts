@@ -4,8 +4,9 @@ import type { Formatter } from './formatter.js';
 
 const NEWLINE = Buffer.from('\n');
 
-// Lines counted once per read (for the metrics), however many streams send it.
-const LINE_COUNTS = new WeakMap<FeedEvent, number>();
+// Lines counted once per read (for the metrics), however many streams send it: a follower hands each read to its
+// streams one after another. The last read only, not a WeakMap of them: its ephemerons cost more than a count.
+let counted: { readonly ev: FeedEvent | null; readonly lines: number } = { ev: null, lines: 0 };
 
 /** The file's bytes exactly as written, so `curl -N` behaves like `tail -F`: no notices, no heartbeats. */
 export class TextFormatter implements Formatter {
@@ -23,12 +24,8 @@ export class TextFormatter implements Formatter {
       return ev.bytes[ev.bytes.length - 1] === 0x0a ? ev.bytes : Buffer.concat([ev.bytes, NEWLINE]);
     }
     if (ev.type !== 'data') return '';
-    let lines = LINE_COUNTS.get(ev);
-    if (lines === undefined) {
-      lines = countNewlines(ev.bytes);
-      LINE_COUNTS.set(ev, lines);
-    }
-    this.linesOut += lines;
+    if (counted.ev !== ev) counted = { ev, lines: countNewlines(ev.bytes) };
+    this.linesOut += counted.lines;
     return ev.bytes;
   }
 

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import { SharedHandle } from './shared-handle.js';
 
 export const BLOCK_BYTES = 64 * 1024;
 
@@ -31,10 +32,18 @@ export async function backlogStart(handle: FileHandle, end: number, lines: numbe
 }
 
 /** Reads exactly `len` bytes at `position` unless the file is shorter; returns how many were read. */
-export async function readFully(handle: FileHandle, buf: Buffer, len: number, position: number): Promise<number> {
+export async function readFully(
+  handle: FileHandle | SharedHandle,
+  buf: Buffer,
+  len: number,
+  position: number,
+): Promise<number> {
   let done = 0;
   while (done < len) {
-    const { bytesRead } = await handle.read(buf, done, len - done, position + done);
+    const bytesRead =
+      handle instanceof SharedHandle
+        ? await handle.read(buf, done, len - done, position + done)
+        : (await handle.read(buf, done, len - done, position + done)).bytesRead;
     if (bytesRead === 0) break;
     done += bytesRead;
   }

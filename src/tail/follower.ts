@@ -279,13 +279,14 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private async readRange(from: SharedHandle, size: number): Promise<void> {
     while (this.emitted < size && !this.closed) {
       const lease = this.opts.pool.take();
-      const n = await readFully(from.handle, lease.bytes, Math.min(BLOCK_BYTES, size - this.emitted), this.emitted);
+      const n = await readFully(from, lease.bytes, Math.min(BLOCK_BYTES, size - this.emitted), this.emitted);
       if (n === 0) {
         lease.release();
         break;
       }
       this.handRead(lease, 0, n);
-      await this.waitForBusyListeners();
+      const busy = this.busyListeners();
+      if (busy !== null) await busy;
     }
   }
 
@@ -302,7 +303,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     while (shared !== null && !this.closed) {
       const lease = this.opts.pool.take();
       const proof = this.lastBytes;
-      const { bytesRead } = await shared.handle.read(lease.bytes, 0, BLOCK_BYTES, this.emitted - proof.length);
+      const bytesRead = await shared.read(lease.bytes, 0, BLOCK_BYTES, this.emitted - proof.length);
       const found = this.appendedIn(shared, lease.bytes, bytesRead, proof);
       if (found !== 'read') {
         lease.release();
@@ -310,7 +311,8 @@ export class Follower<L extends FollowerListener = FollowerListener> {
       }
       any = true;
       this.handRead(lease, proof.length, bytesRead);
-      await this.waitForBusyListeners();
+      const busy = this.busyListeners();
+      if (busy !== null) await busy;
       if (bytesRead < BLOCK_BYTES) return 'read';
     }
     return any ? 'read' : 'nothing';
@@ -341,7 +343,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     const proof = this.lastBytes;
     if (proof.length === 0) return true;
     const buf = Buffer.allocUnsafe(proof.length);
-    const n = await readFully(shared.handle, buf, buf.length, this.emitted - proof.length);
+    const n = await readFully(shared, buf, buf.length, this.emitted - proof.length);
     return n === proof.length && proof.equals(buf);
   }
 
@@ -371,18 +373,20 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     for (const l of this.listeners) l.deliver(ev);
   }
 
-  /** Holds the next read, BUSY_WAIT_MS at most, for listeners half way to slow (see BackPressure). */
-  private async waitForBusyListeners(): Promise<void> {
+  /**
+   * Holds the next read, BUSY_WAIT_MS at most, for listeners half way to slow (see BackPressure). Null when none
+   * is, so the common read awaits nothing more.
+   */
+  private busyListeners(): Promise<void> | null {
     const busy: Array<Promise<void>> = [];
     for (const l of this.listeners) if (l.busy()) busy.push(l.ready());
-    if (busy.length === 0) return;
+    if (busy.length === 0) return null;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
+    return Promise.race([
       Promise.all(busy),
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, BackPressure.BUSY_WAIT_MS);
       }),
-    ]);
-    clearTimeout(timer);
+    ]).then(() => clearTimeout(timer));
   }
 }

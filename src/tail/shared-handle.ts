@@ -1,3 +1,4 @@
+import { read } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /** A file handle closed when its last holder lets go: a backlog may still be reading a file the follower has rotated away from. */
@@ -9,6 +10,21 @@ export class SharedHandle {
   acquire(): this {
     this.holders++;
     return this;
+  }
+
+  /**
+   * Reads at `position` through the descriptor, held meanwhile so it cannot be closed under the read.
+   * FileHandle#read costs three promises and an argument spread per call: a tenth of the follower's CPU at full speed.
+   */
+  read(buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+    this.acquire();
+    return new Promise((resolve, reject) => {
+      read(this.handle.fd, buf, offset, length, position, (err, bytesRead) => {
+        this.release();
+        if (err === null) resolve(bytesRead);
+        else reject(err);
+      });
+    });
   }
 
   release(): void {
