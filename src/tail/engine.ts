@@ -7,7 +7,7 @@ import { DirWatches } from './dir-watch.js';
 import { Follower, type FileOpener, type FollowerListener } from './follower.js';
 import { LineHeads } from './lines.js';
 import { isMissing } from './missing.js';
-import { NameWatch } from './name-watch.js';
+import { NameHints } from './name-hints.js';
 import { resumeSegments, type Segment } from './resume.js';
 import type { BacklogSender } from './search-run.js';
 
@@ -56,22 +56,11 @@ export class EngineClosedError extends Error {
   }
 }
 
-/**
- * With inotify, each follower watches its open file and reads at once on every
- * change, and its directory's watch (and chokidar) tell when the name is
- * created, renamed or deleted: a look with no hint at all is only a safety net
- * (an inotify queue overflow), so it is rare. Under POLLING, or where the
- * directory cannot be watched, the polls are what finds changes.
- */
-const SAFETY_CHECK_MS = 30_000;
-
 interface Entry {
   readonly follower: Follower<Subscription>;
-  readonly watch: NameWatch;
+  /** What tells the follower to look at its name again (see NameHints). */
+  readonly hints: NameHints;
   readonly started: Promise<boolean>;
-  readonly poll: NodeJS.Timeout;
-  /** Told by the directory's watch of the name's entry events. */
-  readonly onName: () => void;
   /** Streams waiting for the follower to start, not yet among its listeners. */
   joining: number;
 }
@@ -96,12 +85,12 @@ export class TailEngine {
     this.backPressure = new BackPressure(opts.clientBufferBytes);
   }
 
-  /** Number of names followed (each with one watch and one handle) and of streams following them. */
   /** Read blocks still held by a stream (a socket's write, a queue): 0 once every stream is done with them. */
   blocksLent(): number {
     return this.pool.lent;
   }
 
+  /** Number of names followed (each with one watch and one handle) and of streams following them. */
   stats(): { files: number; streams: number } {
     let streams = 0;
     for (const e of this.entries.values()) streams += e.follower.listeners.size;
@@ -224,6 +213,8 @@ export class TailEngine {
   private entry(abs: string): Entry {
     const existing = this.entries.get(abs);
     if (existing !== undefined) return existing;
+    // The follower tells its hints whether the name leads to a file; the hints tell it when to look.
+    let hints: NameHints | undefined;
     const follower = new Follower<Subscription>(
       abs,
       this.opts.open,
@@ -232,18 +223,17 @@ export class TailEngine {
         maxLineBytes: this.opts.maxLineBytes,
         watchContent: !this.opts.polling,
         pool: this.pool,
+        onNamed: (named) => hints?.named(named),
       },
     );
-    const onName = (): void => void follower.check();
-    const dirWatched = !this.opts.polling && this.dirs.watch(abs, onName);
-    const entry: Entry = {
-      follower,
-      watch: new NameWatch(abs, this.opts, onName, (err) => this.report(err, { file: abs, during: 'watch' })),
-      started: follower.start(),
-      joining: 0,
-      poll: setInterval(onName, dirWatched ? SAFETY_CHECK_MS : this.opts.pollIntervalMs),
-      onName,
-    };
+    hints = new NameHints(
+      abs,
+      this.opts,
+      this.dirs,
+      () => void follower.check(),
+      (err) => this.report(err, { file: abs, during: 'watch' }),
+    );
+    const entry: Entry = { follower, hints, started: follower.start(), joining: 0 };
     this.entries.set(abs, entry);
     return entry;
   }
@@ -263,10 +253,8 @@ export class TailEngine {
 
   private drop(abs: string, entry: Entry): void {
     this.entries.delete(abs);
-    clearInterval(entry.poll);
-    this.dirs.unwatch(abs, entry.onName);
     entry.follower.close();
-    const closed = entry.watch.close().catch((err: unknown) => this.report(err, { file: abs, during: 'watch' }));
+    const closed = entry.hints.close().catch((err: unknown) => this.report(err, { file: abs, during: 'watch' }));
     this.closing.add(closed);
     void closed.finally(() => this.closing.delete(closed));
   }

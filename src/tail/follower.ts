@@ -30,6 +30,8 @@ export interface FollowerOptions {
   readonly watchContent: boolean;
   /** Where read blocks come from: shared by the engine's followers. */
   readonly pool: BlockPool;
+  /** Told when a look finds the name leading to a file again (true) or to nothing (false), so its watch can adapt. */
+  readonly onNamed?: (named: boolean) => void;
 }
 
 const DEFAULT_OPTIONS: FollowerOptions = { maxLineBytes: 65536, watchContent: true, pool: new BlockPool() };
@@ -90,6 +92,8 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   private closed = false;
   /** Whether the name may lead elsewhere now (a name event, a poll): only then is it looked up again. */
   private nameChanged = true;
+  /** Whether the name led to a file at the last look (see FollowerOptions.onNamed); unknown before the first. */
+  private named: boolean | null = null;
   private readonly heads: LineHeads;
   /** The watch on the open file: every change read at once, with no timer between the write and the read. */
   private content: FSWatcher | null = null;
@@ -176,6 +180,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     if (contentOnly) return;
     this.nameChanged = false;
     const named = await orMissing(stat(this.abs));
+    this.setNamed(named !== null);
     if (named === null || (named.ino === this.ino && named.dev === this.dev)) return;
     // Another file behind the name: finish the old one, then start the new one from its start.
     await this.readToEnd();
@@ -185,6 +190,7 @@ export class Follower<L extends FollowerListener = FollowerListener> {
   /** Opens the name and makes it the current file; false when it is not there (a failure to open rejects). */
   private async switchTo(reason: 'initial' | 'created' | 'rotated'): Promise<boolean> {
     const opened = await orMissing(this.open(this.abs));
+    this.setNamed(opened !== null);
     if (opened === null) return false;
     // Closed meanwhile, or the name leads back to the file already followed (a stat saw a passing swap): nothing to switch to.
     if (this.closed || (reason === 'rotated' && opened.stat.ino === this.ino && opened.stat.dev === this.dev)) {
@@ -206,6 +212,12 @@ export class Follower<L extends FollowerListener = FollowerListener> {
     if (reason === 'initial') this.lastBytes = await lastBytesOf(opened);
     if (reason !== 'initial') this.emit({ type: 'switched', file: String(this.ino), reason });
     return true;
+  }
+
+  private setNamed(named: boolean): void {
+    if (named === this.named) return;
+    this.named = named;
+    this.opts.onNamed?.(named);
   }
 
   private become(opened: OpenedFile): void {

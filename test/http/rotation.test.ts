@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { copyFile, readFile, readdir, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { requireDebianPackage } from '../helpers/debian.js';
 import { numbers, openStream, type OpenStream } from '../helpers/stream.js';
@@ -117,6 +118,51 @@ describe('following like tail -F through rotation, with the real logrotate', () 
     await writeFile(path.join(srv.dir, 'unrelated.log'), 'x\n');
     await writeFile(file, 'line 3\n');
     await allReceive(clients, 3);
+    for (const c of clients) assert.deepEqual(numbers(c.text()), [1, 2, 3]);
+    for (const c of clients) c.close();
+  });
+
+  // With inotify the 30 s safety look is the only other way to notice these: each must be seen within a few
+  // POLL_INTERVAL_MS (500 ms here), so a wait of 10 s fails if it is not.
+  test('its directory deleted and made again: the stream goes on with the new file within a poll interval', async () => {
+    const dir = path.join(srv.dir, 'redeployed');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'app.log'), 'line 1\nline 2\n');
+    const clients = await Promise.all(
+      ['text', 'sse'].map((f) => openStream(`${srv.url}/tail/redeployed/app.log?format=${f}`)),
+    );
+    await allReceive(clients, 2);
+    await rm(dir, { recursive: true });
+    // Away for a while, as in a redeploy: the server sees the name gone before the new directory comes, so only a
+    // look can find it (the old directory's watch says nothing more while the deleted file is still open).
+    await delay(1500);
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'app.log'), 'line 3\nline 4\n');
+    await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(4), 'line 4', 10_000)));
+    for (const c of clients) assert.deepEqual(numbers(c.text()), [1, 2, 3, 4]);
+    // The new directory is watched, not the old one: a delete and re-create in it is told at once.
+    await unlink(path.join(dir, 'app.log'));
+    await writeFile(path.join(dir, 'app.log'), 'line 5\n');
+    await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(5), 'line 5', 10_000)));
+    for (const c of clients) assert.deepEqual(numbers(c.text()), [1, 2, 3, 4, 5]);
+    for (const c of clients) c.close();
+  });
+
+  test('its directory moved away and another made in its place: the rest of the old file, then the new one', async () => {
+    const dir = path.join(srv.dir, 'moved');
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'app.log'), 'line 1\n');
+    const clients = await Promise.all(
+      ['text', 'sse'].map((f) => openStream(`${srv.url}/tail/moved/app.log?format=${f}`)),
+    );
+    await allReceive(clients, 1);
+    await rename(dir, `${dir}.old`);
+    await writeFile(path.join(`${dir}.old`, 'app.log'), 'line 2\n', { flag: 'a' });
+    await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(2), 'line 2', 10_000)));
+    await delay(1500);
+    await mkdir(dir);
+    await writeFile(path.join(dir, 'app.log'), 'line 3\n');
+    await Promise.all(clients.map((c) => c.waitFor((t) => numbers(t).includes(3), 'line 3', 10_000)));
     for (const c of clients) assert.deepEqual(numbers(c.text()), [1, 2, 3]);
     for (const c of clients) c.close();
   });
