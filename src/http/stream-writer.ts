@@ -90,8 +90,7 @@ export class StreamWriter implements FeedSink {
     this.begin();
     const out = this.formatter.event(ev);
     // The read's own bytes (text): the socket holds them until written, so their block is retained till then.
-    const lease =
-      ev.type === 'data' && typeof out !== 'string' && out.buffer === ev.bytes.buffer ? ev.lease : undefined;
+    const lease = ev.type === 'data' && out === ev.bytes ? ev.lease : undefined;
     this.write(out, lease);
   }
 

@@ -1,4 +1,5 @@
 import { BLOCK_BYTES } from './backlog.js';
+import { CountedBlocks } from './newline-count.js';
 
 /**
  * One read block of a BlockPool, lent out. The follower holds it while it hands
@@ -30,13 +31,20 @@ export class BlockLease {
  * A new 64 KiB block per read is a new ArrayBuffer each time, and that much
  * fresh external memory makes V8 run full mark-compact collections at full
  * speed (one per ~25 MB followed, a fifth of the CPU); reused blocks make none.
+ * The first `keep` blocks are made where the newline counter reads them in
+ * place (CountedBlocks), and always kept; more, while many are held at once,
+ * are plain ones.
  */
 export class BlockPool {
-  private readonly free: Buffer[] = [];
+  private readonly counted: Buffer[] = [];
+  private readonly plain: Buffer[] = [];
+  private readonly arena: CountedBlocks;
   private out = 0;
 
   /** `keep`: how many free blocks are kept for reuse; more are left to the collector. */
-  constructor(private readonly keep = 16) {}
+  constructor(private readonly keep = 16) {
+    this.arena = new CountedBlocks(keep, BLOCK_BYTES);
+  }
 
   /** Blocks lent and not yet released by their last holder: 0 once every stream is done with every read. */
   get lent(): number {
@@ -45,13 +53,15 @@ export class BlockPool {
 
   take(): BlockLease {
     this.out++;
-    return new BlockLease(this.free.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES), this);
+    const block = this.counted.pop() ?? this.arena.make() ?? this.plain.pop() ?? Buffer.allocUnsafeSlow(BLOCK_BYTES);
+    return new BlockLease(block, this);
   }
 
   /** Only BlockLease.release calls this, once its last holder is done. */
   put(block: Buffer): void {
     this.out--;
-    if (this.free.length < this.keep) this.free.push(block);
+    if (this.arena.holds(block)) this.counted.push(block);
+    else if (this.counted.length + this.plain.length < this.keep) this.plain.push(block);
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { countNewlines } from '../../src/tail/newline-count.js';
+import { CountedBlocks, countNewlines } from '../../src/tail/newline-count.js';
 
 /** The plain count the SIMD one must equal: one search per newline. */
 function byIndexOf(bytes: Buffer): number {
@@ -29,7 +29,25 @@ test('counts every newline: edges of the 64-byte steps, of the 4032-byte runs, o
   assert.equal(countNewlines(Buffer.from('\n\nab\ncd\n\n').subarray(2, 7)), 1);
 });
 
-test('equals a search per newline on any bytes', () => {
+// Two blocks of 16 KiB: bytes in them are counted where they lie, not copied first.
+const arena = new CountedBlocks(2, 16 * 1024);
+const blocks = [arena.make(), arena.make()].filter((b): b is Buffer => b !== null);
+
+test('counted blocks: made on demand up to their number, counted in place at any offset', () => {
+  assert.equal(blocks.length, 2);
+  assert.equal(arena.make(), null, 'no more than asked for');
+  const [a, b] = blocks as [Buffer, Buffer];
+  assert.ok(arena.holds(a) && arena.holds(b) && !arena.holds(Buffer.alloc(16)));
+  a.fill(0x0a);
+  b.fill(0x61);
+  b[b.length - 1] = 0x0a;
+  assert.equal(countNewlines(a), a.length, 'a whole block of newlines');
+  assert.equal(countNewlines(b), 1, 'the next block: its own bytes only');
+  assert.equal(countNewlines(a.subarray(a.length - 3)), 3, 'a view ending at the block end');
+  assert.equal(countNewlines(b.subarray(0, 0)), 0);
+});
+
+test('equals a search per newline on any bytes, in a counted block or not', () => {
   fc.assert(
     // Any bytes, and bytes that are mostly newlines or one bit away from them.
     fc.property(
@@ -40,7 +58,10 @@ test('equals a search per newline on any bytes', () => {
       fc.nat(40),
       (raw, skip) => {
         const bytes = Buffer.from(raw).subarray(Math.min(skip, raw.length));
-        return countNewlines(bytes) === byIndexOf(bytes);
+        const block = blocks[skip % 2] as Buffer;
+        const inBlock = block.subarray(skip, skip + bytes.length);
+        bytes.copy(inBlock);
+        return countNewlines(bytes) === byIndexOf(bytes) && countNewlines(inBlock) === byIndexOf(bytes);
       },
     ),
     { numRuns: 500 },
