@@ -193,7 +193,7 @@ class Tally {
           comet,
           floor,
           tailF: withValues(d.tailF),
-          ratio: floor === null ? null : comet.median / floor.median,
+          ratio: floor === null || floor.median === 0 ? null : comet.median / floor.median,
           lost: d.lost,
           dup: d.dup,
           targetMet:

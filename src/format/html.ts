@@ -15,8 +15,8 @@ export const HTML_STREAM_CSP = contentSecurityPolicy([FOLLOW_SCRIPT]);
 
 const STYLE = `${BASE_STYLE}
 body{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:4px 8px}
-.l{white-space:pre-wrap;overflow-wrap:anywhere;min-height:1.4em}
-.l[aria-current]{background:rgba(255,200,0,.25)}
+[data-id]{white-space:pre-wrap;overflow-wrap:anywhere;min-height:1.4em}
+[aria-current]{background:rgba(255,200,0,.25)}
 .n{color:var(--mute);font-style:italic;border-top:1px dashed var(--line);margin:4px 0}
 ${ANSI_STYLE}
 `;
@@ -85,7 +85,7 @@ export class HtmlFormatter implements Formatter {
 function renderLines(lines: readonly DecodedLine[], current: string | null = null): string {
   let out = '';
   for (const l of lines)
-    out += `<div class="l" data-id="${l.id}"${l.id === current ? ' aria-current="true"' : ''}>${lineMarkup(l.text)}</div>\n`;
+    out += `<div data-id="${l.id}"${l.id === current ? ' aria-current="true"' : ''}>${lineMarkup(l.text)}</div>\n`;
   return out;
 }
 

@@ -174,11 +174,11 @@ describe('the viewer in a real browser', () => {
     const frame = await (await page.waitForSelector('iframe#log', { state: 'attached' })).contentFrame();
     assert.ok(frame, 'the no-script page has the stream in an iframe');
     const last = (want: string): Promise<unknown> =>
-      frame.waitForSelector(`.l:last-of-type >> text="${want}"`, { state: 'attached' });
+      frame.waitForSelector(`[data-id]:last-of-type >> text="${want}"`, { state: 'attached' });
     await last('line 300');
     await append('app.log', lines(301, 310));
     await last('line 310');
-    const shown = await frame.$$eval('.l', (els) => els.map((e) => e.textContent ?? ''));
+    const shown = await frame.$$eval('[data-id]', (els) => els.map((e) => e.textContent ?? ''));
     assert.deepEqual(shown, texts(201, 310), 'backlog then live lines, once each');
     assert.equal(await page.locator('#viewer').isHidden(), true, 'the scripted viewer stays hidden');
     noProblems();

@@ -68,7 +68,7 @@ const sent = (f: Formatter, events: readonly FeedEvent[] = CORPUS): string[] => 
   String(f.end('shutdown')),
 ];
 
-const div = (id: string, markup: string): string => `<div class="l" data-id="7-${id}">${markup}</div>\n`;
+const div = (id: string, markup: string): string => `<div data-id="7-${id}">${markup}</div>\n`;
 const event = (id: string, ...data: string[]): string => `id: 7-${id}\n${data.map((d) => `data: ${d}\n`).join('')}\n`;
 
 /** The corpus's lines from the fourth read on, as [id, html markup, sse data fields]. */

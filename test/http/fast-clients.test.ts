@@ -23,7 +23,7 @@ interface Reader {
 /** The text of one line in a chunk of a stream, or null for anything else (prelude, heartbeat, notice). */
 const LINE_TEXT = {
   html: (l: string): string | null =>
-    l.startsWith('<div class="l"') ? l.slice(l.indexOf('">') + 2, l.lastIndexOf('</div>')) : null,
+    l.startsWith('<div data-id=') ? l.slice(l.indexOf('">') + 2, l.lastIndexOf('</div>')) : null,
   sse: (l: string): string | null => (l.startsWith('data: ') ? l.slice(6) : null),
 } as const;
 

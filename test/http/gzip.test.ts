@@ -73,7 +73,7 @@ describe('.gz files, made by the real logrotate', () => {
     ).text();
     assert.equal(olderMatches, 'line 2987 ERROR\nline 2997 ERROR\n');
     const html = await (await fetch(`${srv.url}/tail/app.log.1.gz?format=html&lines=1&at=${older[0]?.id}`)).text();
-    const shown = [...html.matchAll(/<div class="l" data-id="[^"]+"( aria-current="true")?>([^<]*)<\/div>/g)];
+    const shown = [...html.matchAll(/<div data-id="[^"]+"( aria-current="true")?>([^<]*)<\/div>/g)];
     assert.deepEqual(
       shown.map((m) => [m[2], m[1] !== undefined]),
       [
@@ -97,7 +97,7 @@ describe('.gz files, made by the real logrotate', () => {
     const html = await (await fetch(`${srv.url}/tail/app.log?format=html&lines=1&at=${ids[1]?.id}`)).text();
     assert.match(
       html,
-      /<div class="l" data-id="[^"]+">alpha<\/div>\n<div class="l" data-id="[^"]+" aria-current="true">beta<\/div>\n<div class="l" data-id="[^"]+">gamma<\/div>/,
+      /<div data-id="[^"]+">alpha<\/div>\n<div data-id="[^"]+" aria-current="true">beta<\/div>\n<div data-id="[^"]+">gamma<\/div>/,
     );
     const gone = await fetch(`${srv.url}/tail/app.log?at=999999999-5`);
     assert.equal(gone.status, 404);

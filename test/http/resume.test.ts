@@ -74,7 +74,7 @@ describe('resume after a disconnect, across rotations (from= and Last-Event-ID)'
     assert.match(got.sse, /data: line 20\n\nevent: rotated\n.*\n\nid: \d+-8\ndata: line 21\n/);
     assert.match(
       got.html,
-      /line 20<\/div>\n<div class="n" role="status">file rotated; following the new file from its start<\/div>\n<div class="l" data-id="\d+-8">line 21</,
+      /line 20<\/div>\n<div class="n" role="status">file rotated; following the new file from its start<\/div>\n<div data-id="\d+-8">line 21</,
     );
   });
 

@@ -179,7 +179,7 @@ describe('following like tail -F through rotation, with the real logrotate', () 
     await allReceive(clients, 60);
     for (const c of clients) assert.deepEqual(numbers(c.text()), range(1, 60));
     assert.ok(
-      /line 50<\/div>\n<div class="n" role="status">file truncated; following it from its new start<\/div>\n<div class="l" data-id="\d+-8">line 51</.test(
+      /line 50<\/div>\n<div class="n" role="status">file truncated; following it from its new start<\/div>\n<div data-id="\d+-8">line 51</.test(
         clients[1]?.text() ?? '',
       ),
     );

@@ -231,7 +231,7 @@ describe('before= pages back, at= shows a line in context', () => {
     const target = ids[10] as { id: string; data: string };
     const res = await fetch(`${srv.url}/tail/pages.log?format=html&lines=3&at=${target.id}`);
     const html = await res.text();
-    const shown = [...html.matchAll(/<div class="l" data-id="([^"]+)"( aria-current="true")?>line (\d+)<\/div>/g)];
+    const shown = [...html.matchAll(/<div data-id="([^"]+)"( aria-current="true")?>line (\d+)<\/div>/g)];
     assert.deepEqual(
       shown.map((m) => Number(m[3])),
       [N - 12, N - 11, N - 10, N - 9, N - 8, N - 7, N - 6],

@@ -55,7 +55,7 @@ describe('/tail/<file>', () => {
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
     assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'sha256-[^']+'/);
     const body = await res.text();
-    const firstLine = body.indexOf('<div class="l"');
+    const firstLine = body.indexOf('<div data-id=');
     assert.ok(firstLine >= 1024, `prelude is ${firstLine} bytes`);
     assert.equal(body.match(/<script>/g)?.length, 1, "only the stream document's own script");
     assert.ok(!body.includes('<img'), 'no markup from the file');
