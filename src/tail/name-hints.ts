@@ -69,7 +69,7 @@ export class NameHints {
 
   private look(): void {
     // The directory may be back, or another in its place, perhaps with the name in it: watched from now on.
-    if (!this.opts.polling && this.lookPeriod() !== SAFETY_CHECK_MS) {
+    if (!this.opts.polling && (this.missing || !this.dirWatched)) {
       this.dirWatched = this.dirs.watch(this.abs, this.listener);
       this.every(this.lookPeriod());
     }
