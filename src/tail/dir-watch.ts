@@ -1,5 +1,4 @@
 import { statSync, watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What a directory's watch tells about one name in it. */
@@ -83,7 +82,7 @@ export class DirWatches {
         if (event !== 'rename' || name === null) return;
         for (const l of names.get(name) ?? []) l.onName();
         // The directory's own deletion or move comes as a rename of its own name: whether it is still there tells which.
-        if (name === path.basename(dir)) void this.checkStillThere(dir, watched);
+        if (name === path.basename(dir) && !sameDirectory(dir, watched)) this.lose(dir, watched);
       });
     } catch {
       return null;
@@ -92,11 +91,6 @@ export class DirWatches {
     watcher.on('error', () => this.lose(dir, watched));
     this.dirs.set(dir, watched);
     return watched;
-  }
-
-  private async checkStillThere(dir: string, watched: Watched): Promise<void> {
-    const now = await stat(dir).catch(() => null);
-    if (now === null || now.ino !== watched.ino || now.dev !== watched.dev) this.lose(dir, watched);
   }
 
   /** The watch is of no more use: forgotten, and every name in it told. */
