@@ -55,4 +55,29 @@ describe('/metrics', () => {
     m = await scrape();
     assert.equal(sample(m, 'comet_tail_streams_ended_total{format="text",reason="eof"}'), 1);
   });
+
+  test("a text stream's lines are counted exactly through full 64 KiB reads, each counted where it lies in its block", async () => {
+    await writeFile(path.join(srv.dir, 'burst.log'), '');
+    const before = sample(await scrape(), 'comet_tail_lines_sent_total{format="text"}') ?? 0;
+    const stream = await openStream(`${srv.url}/tail/burst.log?format=text&lines=0`);
+    await stream.waitFor(() => true);
+    // Lines of 1 to 200 bytes (a fixed pseudo-random sequence), 3 MB: reads of half a block or more go out in the
+    // pool's block, at an offset in it, so a count of the wrong bytes of the block would not add up.
+    let seed = 7;
+    const lines: string[] = [];
+    for (let size = 0; size < 3_000_000; ) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const line = `${'x'.repeat(seed % 200)}\n`;
+      lines.push(line);
+      size += line.length;
+    }
+    const body = lines.join('');
+    for (let at = 0; at < body.length; at += 1_000_000)
+      await appendFile(path.join(srv.dir, 'burst.log'), body.slice(at, at + 1_000_000));
+    await stream.waitFor((t) => t.length === body.length, 'the whole burst', 30_000);
+    assert.equal(stream.text(), body);
+    const after = sample(await scrape(), 'comet_tail_lines_sent_total{format="text"}') ?? 0;
+    assert.equal(after - before, lines.length);
+    stream.close();
+  });
 });
